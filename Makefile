@@ -1,0 +1,53 @@
+# Two commands for a fresh machine: `make run` serves the site, `make test` runs every test.
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first Python 3.12+ on the PATH (pyenv's shims honour .python-version).
+BASE_PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && \
+	   $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	   echo $$p; break; fi; done)
+
+.PHONY: run test lint format bench system-deps clean
+
+$(VENV)/.python:
+	@if [ -z "$(BASE_PYTHON)" ]; then \
+		echo "No Python 3.12 or newer found on the PATH (tried python3.13, python3.12, python3)."; \
+		echo "Install one (e.g. 'pyenv install 3.12') and run make again."; exit 1; fi
+	$(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.python requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+system-deps:
+	@bash .ci/system-deps
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: system-deps lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-dev
+	$(PY) bench/personas.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-output

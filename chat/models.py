@@ -1,0 +1,154 @@
+"""Modes (industries), their versioned prompt templates, and chat transcripts."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+hex_colour = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, for example #1a5276.", "colour"
+)
+
+
+class PersonaKind(models.TextChoices):
+    BANKING = "banking", "Banking"
+    INSURANCE = "insurance", "Insurance"
+    HEALTHCARE = "healthcare", "Healthcare"
+    GENERIC = "generic", "Generic"
+
+
+class FakerLocale(models.TextChoices):
+    EN_US = "en_US", "English (United States)"
+    EN_GB = "en_GB", "English (United Kingdom)"
+    DE_DE = "de_DE", "German (Germany)"
+    FR_FR = "fr_FR", "French (France)"
+    ES_ES = "es_ES", "Spanish (Spain)"
+    JA_JP = "ja_JP", "Japanese (Japan)"
+
+
+class Mode(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+    company_name = models.CharField(max_length=120)
+    tagline = models.CharField(max_length=200, blank=True)
+    persona_kind = models.CharField(max_length=20, choices=PersonaKind.choices)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Comma-separated words a visitor may use for this mode, "
+        "e.g. “bank, banking, credit union”.",
+    )
+    primary_color = models.CharField(max_length=7, validators=[hex_colour])
+    secondary_color = models.CharField(max_length=7, validators=[hex_colour])
+    background_color = models.CharField(max_length=7, validators=[hex_colour])
+    surface_color = models.CharField(max_length=7, validators=[hex_colour])
+    text_color = models.CharField(max_length=7, validators=[hex_colour])
+    faker_locale = models.CharField(
+        max_length=10, choices=FakerLocale.choices, default=FakerLocale.EN_US
+    )
+    greeting_template = models.TextField(
+        help_text="Django template syntax; the first assistant message after a switch."
+    )
+    is_active = models.BooleanField(default=True)
+    display_order = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        verbose_name = "mode"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.aliases.split(",") if a.strip()]
+
+
+class PromptTemplate(models.Model):
+    """One saved version of a mode's system prompt; exactly one per mode is active."""
+
+    mode = models.ForeignKey(Mode, on_delete=models.CASCADE, related_name="prompts")
+    version = models.PositiveIntegerField()
+    source = models.TextField()
+    is_active = models.BooleanField(default=False)
+    note = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["mode", "-version"]
+        verbose_name = "prompt template version"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mode", "version"], name="prompt_version_unique_per_mode"
+            ),
+            models.UniqueConstraint(
+                fields=["mode"],
+                condition=Q(is_active=True),
+                name="prompt_one_active_per_mode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mode} prompt v{self.version}"
+
+
+class Conversation(models.Model):
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    mode = models.ForeignKey(
+        Mode, on_delete=models.PROTECT, related_name="conversations"
+    )
+    seed = models.BigIntegerField()
+    as_of = models.DateField()
+    persona = models.JSONField(
+        help_text="The customer as generated for this conversation."
+    )
+    started = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-started"]
+        indexes = [models.Index(fields=["mode", "started"])]
+
+    def __str__(self) -> str:
+        return f"{self.mode} conversation #{self.pk}"
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", "Visitor"
+        ASSISTANT = "assistant", "Assistant"
+
+    class Status(models.TextChoices):
+        COMPLETE = "complete", "Complete"
+        FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    content = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.COMPLETE
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    time_to_first_token_ms = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    prompt_version = models.ForeignKey(
+        PromptTemplate, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    seed = models.BigIntegerField(null=True, blank=True)
+    as_of = models.DateField(null=True, blank=True)
+    backend = models.CharField(max_length=20, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["conversation", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.content[:60]}"
