@@ -1,0 +1,186 @@
+"""Spot "Presto-Change-O, you're a bank" in a visitor message; name the mode it wants.
+
+The consumer runs this on every chat message, so it stays pure and cheap: no database,
+no model, and a message that does not open with the trigger costs one anchored regex.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+# "Presto" alone, or with "change-o" spelt any way: change-o, change o, changeo, chango.
+_TRIGGER = re.compile(
+    r"[\W_]*presto(?P<change_o>[\W_]*chang(?:e)?[\W_]*o)?\b", re.IGNORECASE
+)
+# A request is read from its first clause, so "you're a bakery. Not a bank." asks
+# for a bakery. Colons and commas do not end a clause: "presto change-o: a bank".
+_CLAUSE_END = re.compile(r"[.?!;\n]+")
+# Apostrophes join their word ("you're" -> "youre") rather than split it.
+_APOSTROPHE = re.compile(r"['’‘`]")
+_WORD = re.compile(r"[^\W_]+")
+
+# Dropped everywhere, in requests and in mode names alike.
+_IGNORED = frozenset({"a", "an", "the", "company", "companies"})
+# What a visitor says to ask for a change; bare "Presto" needs one of these to follow.
+_SWITCH_VERBS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "you are",
+        "youre",
+        "youll be",
+        "be",
+        "become",
+        "turn into",
+        "turn yourself into",
+        "switch to",
+        "switch into",
+        "change to",
+        "change into",
+        "make it",
+        "make this",
+        "make yourself",
+        "pretend to be",
+        "pretend youre",
+        "act as",
+        "act like",
+    )
+)
+# Politeness and timing around the request, stripped from either end.
+_PADDING = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "now",
+        "right now",
+        "for now",
+        "please",
+        "pls",
+        "ok",
+        "okay",
+        "so",
+        "hey",
+        "then",
+        "instead",
+        "again",
+        "thanks",
+        "thank you",
+        "for me",
+    )
+)
+_LEAD_INS = _SWITCH_VERBS + _PADDING
+
+
+class ModeLike(Protocol):
+    """What matching needs from a mode; chat.models.Mode fits, as does a test double."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def alias_list(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class TriggerMatch[M: ModeLike]:
+    """A trigger; mode is None when no given mode covers what was requested."""
+
+    mode: M | None
+    requested: str
+
+
+def mode_resolve_trigger[M: ModeLike](
+    text: str, modes: Sequence[M]
+) -> TriggerMatch[M] | None:
+    """Tell a mode-switch request from ordinary chat, and say which of modes it names.
+
+    Returns None when text is not a trigger. The caller passes only active modes.
+    """
+    trigger = _TRIGGER.match(text)
+    if trigger is None:
+        return None
+    words = _request_words(text[trigger.end() :])
+    # "Presto" alone is an ordinary word ("Presto card"), so a "be ..." must follow.
+    if trigger["change_o"] is None and not _starts_with_any(words, _SWITCH_VERBS):
+        return None
+    requested = _strip_leading(words, _LEAD_INS)
+    return TriggerMatch(
+        mode=_mode_best(requested, modes), requested=" ".join(requested)
+    )
+
+
+def _request_words(text: str) -> tuple[str, ...]:
+    """The words of the first clause with any content, minus padding like "please"."""
+    for clause in _CLAUSE_END.split(text):
+        words = _strip_trailing(_strip_leading(_words(clause), _PADDING), _PADDING)
+        if words:
+            return words
+    return ()
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Lowercase words, no punctuation or articles: "An Insurer!" is "insurer"."""
+    words = _WORD.findall(_APOSTROPHE.sub("", text.casefold()))
+    return tuple(word for word in words if word not in _IGNORED)
+
+
+def _starts_with_any(
+    words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
+) -> bool:
+    return any(words[: len(phrase)] == phrase for phrase in phrases)
+
+
+def _strip_leading(
+    words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...]:
+    """Drop any run of phrases from the front: "you are now" before "a bank"."""
+    for phrase in phrases:
+        if words[: len(phrase)] == phrase:
+            return _strip_leading(words[len(phrase) :], phrases)
+    return words
+
+
+def _strip_trailing(
+    words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...]:
+    """Drop any run of phrases from the end: "please" after "a bank"."""
+    for phrase in phrases:
+        if words[-len(phrase) :] == phrase:
+            return _strip_trailing(words[: -len(phrase)], phrases)
+    return words
+
+
+def _mode_best[M: ModeLike](words: tuple[str, ...], modes: Sequence[M]) -> M | None:
+    """The mode with the longest term in words: "health insurer" beats "insurer"."""
+    stems = tuple(_stem(word) for word in words)
+    best, best_size = None, (0, 0)
+    for mode in modes:
+        for term in _mode_terms(mode):
+            size = (len(term), sum(map(len, term)))
+            if size > best_size and _contains(stems, term):
+                best, best_size = mode, size
+    return best
+
+
+def _mode_terms(mode: ModeLike) -> list[tuple[str, ...]]:
+    """The mode's name, slug and aliases as stemmed word sequences."""
+    phrases = [mode.name, mode.slug, *mode.alias_list]
+    terms = [tuple(_stem(word) for word in _words(phrase)) for phrase in phrases]
+    return [term for term in terms if term]
+
+
+def _stem(word: str) -> str:
+    """Fold simple plurals so "banks" finds "bank" and "clinics" finds "clinic"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _contains(words: tuple[str, ...], term: tuple[str, ...]) -> bool:
+    """Whether term appears in words as a run of whole words."""
+    size = len(term)
+    return any(words[i : i + size] == term for i in range(len(words) - size + 1))
