@@ -16,7 +16,30 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=False)
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A strict boolean: a typo such as DEBUG=ture is refused, not read as False."""
+    value = env.str(name, default=str(default)).strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a boolean; use true or false."
+        )
+    return value in _TRUE
+
+
+def env_number(name: str, cast: type[int] | type[float], default: int | float):
+    """A number, refused with the variable's name when it does not parse."""
+    try:
+        return env(name, cast=cast, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={env.str(name)!r} is not a number; expected e.g. {default}."
+        ) from None
+
+
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -89,7 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env_number("CONN_MAX_AGE", int, 0))
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -97,6 +120,13 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+    # The rate limit's counters live in the cache, so share it between processes too.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
         }
     }
 else:
@@ -135,15 +165,13 @@ STORAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
-)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", int, 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
@@ -157,18 +185,18 @@ LOGGING = {
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
-OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
-OPENAI_FIRST_TOKEN_TIMEOUT = env.float("OPENAI_FIRST_TOKEN_TIMEOUT", default=20.0)
-OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=2)
+OPENAI_TIMEOUT = env_number("OPENAI_TIMEOUT", float, 30.0)
+OPENAI_FIRST_TOKEN_TIMEOUT = env_number("OPENAI_FIRST_TOKEN_TIMEOUT", float, 20.0)
+OPENAI_MAX_RETRIES = env_number("OPENAI_MAX_RETRIES", int, 2)
 
 # The chat socket.
-CHAT_HISTORY_TURNS = env.int("CHAT_HISTORY_TURNS", default=10)
-CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=4000)
-CHAT_RATE_LIMIT_MESSAGES = env.int("CHAT_RATE_LIMIT_MESSAGES", default=20)
-CHAT_RATE_LIMIT_WINDOW_SECONDS = env.float(
-    "CHAT_RATE_LIMIT_WINDOW_SECONDS", default=60.0
+CHAT_HISTORY_TURNS = env_number("CHAT_HISTORY_TURNS", int, 10)
+CHAT_MAX_MESSAGE_CHARS = env_number("CHAT_MAX_MESSAGE_CHARS", int, 4000)
+CHAT_RATE_LIMIT_MESSAGES = env_number("CHAT_RATE_LIMIT_MESSAGES", int, 20)
+CHAT_RATE_LIMIT_WINDOW_SECONDS = env_number(
+    "CHAT_RATE_LIMIT_WINDOW_SECONDS", float, 60.0
 )
-CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=65536)
+CHAT_MAX_FRAME_BYTES = env_number("CHAT_MAX_FRAME_BYTES", int, 65536)
 
 # Content-Security-Policy: every script and style is served by the site itself.
 SECURE_CSP = {
