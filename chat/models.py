@@ -122,6 +122,7 @@ class Message(models.Model):
         ASSISTANT = "assistant", "Assistant"
 
     class Status(models.TextChoices):
+        STREAMING = "streaming", "Streaming"
         COMPLETE = "complete", "Complete"
         FAILED = "failed", "Failed"
         INTERRUPTED = "interrupted", "Interrupted"

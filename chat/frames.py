@@ -1,0 +1,114 @@
+"""The frames a client may send, validated before anything acts on them.
+
+Each refusal carries a code and a message that says what to fix (docs/protocol.md).
+"""
+
+import json
+from typing import Annotated, Any, Literal
+
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class ChatPayload(_Strict):
+    text: str
+
+
+class SwitchModePayload(_Strict):
+    mode: str
+
+
+class EmptyPayload(_Strict):
+    pass
+
+
+class ChatFrame(_Strict):
+    type: Literal["chat"]
+    payload: ChatPayload
+
+
+class SwitchModeFrame(_Strict):
+    type: Literal["switch_mode"]
+    payload: SwitchModePayload
+
+
+class NewPersonaFrame(_Strict):
+    type: Literal["new_persona"]
+    payload: EmptyPayload = EmptyPayload()
+
+
+class ClearFrame(_Strict):
+    type: Literal["clear"]
+    payload: EmptyPayload = EmptyPayload()
+
+
+Frame = ChatFrame | SwitchModeFrame | NewPersonaFrame | ClearFrame
+FRAME_TYPES = ("chat", "switch_mode", "new_persona", "clear")
+_frame_adapter: TypeAdapter[Frame] = TypeAdapter(
+    Annotated[Frame, Field(discriminator="type")]
+)
+
+
+def frame_parse(raw: str) -> Frame:
+    """Parse one text frame, or raise FrameError saying what is wrong."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise FrameError(
+            "invalid_json",
+            'The frame is not JSON; send {"type": ..., "payload": {...}}.',
+        ) from None
+    _check_envelope(data)
+    try:
+        frame = _frame_adapter.validate_python(data)
+    except ValidationError as exc:
+        raise FrameError("invalid_frame", _describe(exc)) from None
+    if isinstance(frame, ChatFrame):
+        _check_text(frame.payload.text)
+    return frame
+
+
+def _check_envelope(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise FrameError(
+            "invalid_frame",
+            'A frame must be a JSON object: {"type": ..., "payload": {...}}.',
+        )
+    if data.get("type") not in FRAME_TYPES:
+        raise FrameError(
+            "invalid_frame",
+            f"Unknown frame type {str(data.get('type'))[:40]!r}; "
+            f"expected one of: {', '.join(FRAME_TYPES)}.",
+        )
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise FrameError("invalid_frame", "The message is empty; type something first.")
+    limit = settings.CHAT_MAX_MESSAGE_CHARS
+    if len(text) > limit:
+        raise FrameError(
+            "message_too_long",
+            f"The message is {len(text):,} characters long; the limit is {limit:,}. "
+            "Shorten it and send it again.",
+        )
+
+
+def _describe(exc: ValidationError) -> str:
+    """Turn pydantic's errors into one sentence naming each field to fix."""
+    problems = []
+    for error in exc.errors()[:3]:
+        field = ".".join(str(part) for part in error["loc"][1:]) or "frame"
+        problems.append(f"{field}: {error['msg']}")
+    return "Invalid frame — " + "; ".join(problems) + "."

@@ -1,0 +1,137 @@
+"""The work behind each consumer handler, as plain functions the tests call directly.
+
+Sync functions touch the database; the consumer runs them through
+database_sync_to_async and keeps only the socket and the streaming task.
+"""
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from chat import llm, transcripts
+from chat.models import Mode, PromptTemplate
+from chat.prompts import render_greeting, render_system_prompt
+from chat.selectors import (
+    mode_get_active,
+    mode_payload,
+    modes_active,
+    prompt_active_version,
+)
+from chat.switching import mode_resolve_trigger
+from chat.visitors import Visit
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What to do with a visitor message, decided after it is stored."""
+
+    switch_to: Mode | None = None
+    canned_reply: str | None = None
+    messages: list[dict] = field(default_factory=list)
+    prompt_version: PromptTemplate | None = None
+
+
+def session_payload(visit: Visit) -> dict:
+    info = llm.backend_info()
+    return {
+        "mode": mode_payload(visit.mode),
+        "persona": visit.persona,
+        "modes": [{"slug": m.slug, "name": m.name} for m in modes_active()],
+        "conversation_id": visit.conversation.pk,
+        "messages": transcripts.conversation_messages_payload(
+            conversation=visit.conversation
+        ),
+        "llm": {"backend": info.backend, "model": info.model},
+    }
+
+
+def mode_switch_payload(visit: Visit, reason: str) -> dict:
+    return {
+        "mode": mode_payload(visit.mode),
+        "persona": visit.persona,
+        "conversation_id": visit.conversation.pk,
+        "reason": reason,
+    }
+
+
+def turn_prepare(visit: Visit, text: str) -> Turn:
+    """Store the visitor's message, then decide: switch, canned reply, or the model."""
+    history = transcripts.conversation_history(
+        conversation=visit.conversation, turns=settings.CHAT_HISTORY_TURNS
+    )
+    transcripts.message_create_user(conversation=visit.conversation, text=text)
+    modes = list(modes_active())
+    match = mode_resolve_trigger(text, modes)
+    if match is not None and match.mode is not None:
+        return Turn(switch_to=match.mode)
+    if match is not None:
+        return Turn(canned_reply=modes_available_reply(match.requested, modes))
+    version = prompt_active_version(visit.mode)
+    system = render_system_prompt(visit.mode, visit.persona, version=version)
+    messages = [{"role": "system", "content": system}, *history]
+    messages.append({"role": "user", "content": text})
+    return Turn(messages=messages, prompt_version=version)
+
+
+def modes_available_reply(requested: str, modes: list[Mode]) -> str:
+    """The answer to a trigger naming an industry no active mode covers."""
+    names = ", ".join(f"{m.name} ({m.company_name})" for m in modes)
+    asked = f"“{requested}”" if requested else "that"
+    return (
+        f"I can't become {asked} yet. I can switch to: {names}. "
+        "Say, for example, “Presto-Change-O, you're a bank”."
+    )
+
+
+def mode_for_switch(slug: str) -> Mode | None:
+    return mode_get_active(slug)
+
+
+def visit_refresh_mode(visit: Visit) -> Visit:
+    """The visit with its mode re-read, after staff changed it."""
+    mode = Mode.objects.get(pk=visit.mode.pk)
+    return Visit(mode, visit.customer, visit.persona, visit.conversation)
+
+
+def greeting_render(visit: Visit) -> str:
+    return render_greeting(visit.mode, visit.persona)
+
+
+_WORDS = re.compile(r"\S+\s*")
+
+
+async def text_pieces(text: str, words_per_piece: int = 3) -> AsyncIterator[str]:
+    """Stream a ready-made text in pieces of a few words, as a model would."""
+    words = _WORDS.findall(text)
+    for start in range(0, len(words), words_per_piece):
+        yield "".join(words[start : start + words_per_piece])
+        await asyncio.sleep(0)
+
+
+class ReplyProgress:
+    """The text of a streaming reply so far, with its timings for the transcript."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.started = time.monotonic()
+        self.first_token_ms: int | None = None
+
+    def add(self, piece: str) -> None:
+        if self.first_token_ms is None:
+            self.first_token_ms = self._ms_since_start()
+        self.pieces.append(piece)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    @property
+    def elapsed_ms(self) -> int:
+        return self._ms_since_start()
+
+    def _ms_since_start(self) -> int:
+        return round((time.monotonic() - self.started) * 1000)

@@ -1,0 +1,111 @@
+"""Whose customer: a visitor's seed and as-of date, kept in their Django session.
+
+The seed is a stable hash of the session key (never Python's salted `hash()`), so a
+visitor keeps their customer across reloads, tabs and server processes.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.sessions.backends.base import SessionBase
+
+from chat.models import Conversation, Mode
+from chat.selectors import mode_get_active, modes_active
+from chat.transcripts import conversation_resumable, conversation_start
+from personas import generate_persona
+
+SEED_KEY = "persona_seed"
+AS_OF_KEY = "persona_as_of"
+MODE_KEY = "mode_slug"
+CONVERSATION_KEY = "conversation_id"
+MAX_SEED = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Customer:
+    seed: int
+    as_of: date
+
+
+def seed_from_session_key(session_key: str) -> int:
+    """A seed that is the same for a session key in every process, every day."""
+    digest = hashlib.sha256(session_key.encode()).digest()
+    return int.from_bytes(digest[:4], "big") & MAX_SEED
+
+
+def seed_random() -> int:
+    return secrets.randbelow(MAX_SEED)
+
+
+def visitor_customer(session: SessionBase, *, today: date) -> Customer:
+    """The visitor's customer, fixing seed and as-of in the session the first time."""
+    seed = session.get(SEED_KEY)
+    if seed is None:
+        key = session.session_key
+        seed = seed_from_session_key(key) if key else seed_random()
+        session[SEED_KEY] = seed
+    as_of = session.get(AS_OF_KEY)
+    if as_of is None:
+        as_of = today.isoformat()
+        session[AS_OF_KEY] = as_of
+    return Customer(seed=seed, as_of=date.fromisoformat(as_of))
+
+
+def visitor_seed_pin(session: SessionBase, seed: int) -> None:
+    """Pin the customer to `seed` (the page's `?seed=N`), for a reproducible demo."""
+    if session.get(SEED_KEY) != seed:
+        session[SEED_KEY] = seed
+        session.pop(CONVERSATION_KEY, None)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one socket is showing: the mode, the customer and the conversation."""
+
+    mode: Mode
+    customer: Customer
+    persona: dict
+    conversation: Conversation
+
+
+def visit_open(session: SessionBase, *, today: date) -> Visit:
+    """The visitor's current visit, resuming their conversation when it still fits."""
+    customer = visitor_customer(session, today=today)
+    mode = mode_get_active(session.get(MODE_KEY, "")) or modes_active().first()
+    conversation = conversation_resumable(
+        conversation_id=session.get(CONVERSATION_KEY),
+        session_key=session.session_key or "",
+        mode=mode,
+        seed=customer.seed,
+    )
+    if conversation is None:
+        return visit_start(session, mode=mode, customer=customer)
+    return Visit(mode, customer, conversation.persona, conversation)
+
+
+def visit_start(session: SessionBase, *, mode: Mode, customer: Customer) -> Visit:
+    """A new conversation in `mode` with the customer's persona for that mode."""
+    persona = generate_persona(
+        mode.persona_kind, customer.seed, as_of=customer.as_of, locale=mode.faker_locale
+    )
+    conversation = conversation_start(
+        session_key=session.session_key or "",
+        mode=mode,
+        seed=customer.seed,
+        as_of=customer.as_of,
+        persona=persona,
+    )
+    session[MODE_KEY] = mode.slug
+    session[CONVERSATION_KEY] = conversation.pk
+    if session.session_key:
+        session.save()
+    return Visit(mode, customer, persona, conversation)
+
+
+def visit_new_customer(session: SessionBase, *, visit: Visit) -> Visit:
+    """A new customer for this visitor, kept in the session for their next visits."""
+    customer = Customer(seed=seed_random(), as_of=visit.customer.as_of)
+    session[SEED_KEY] = customer.seed
+    return visit_start(session, mode=visit.mode, customer=customer)

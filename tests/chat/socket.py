@@ -1,0 +1,60 @@
+"""Helpers for driving the real ASGI application's chat socket in tests."""
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.backends.db import SessionStore
+
+from demo_site.asgi import application
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@database_sync_to_async
+def session_create(**data) -> str:
+    """A saved Django session (as a visitor's browser would have), returning its key."""
+    session = SessionStore()
+    session.update(data)
+    session.create()
+    return session.session_key
+
+
+@database_sync_to_async
+def session_data(session_key: str) -> dict:
+    return SessionStore(session_key=session_key).load()
+
+
+async def socket_open(session_key: str | None = None, origin=ORIGIN):
+    """A connected communicator and its `session` frame's payload."""
+    headers = [origin] if origin else []
+    if session_key:
+        headers.append((b"cookie", f"sessionid={session_key}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    frame = await communicator.receive_json_from(timeout=5)
+    assert frame["type"] == "session"
+    return communicator, frame["payload"]
+
+
+async def frames_until(communicator, frame_type: str, timeout: float = 5) -> list[dict]:
+    """Every frame received up to and including the first of `frame_type`."""
+    frames = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        frames.append(frame)
+        if frame["type"] == frame_type:
+            return frames
+
+
+async def reply_collect(communicator, timeout: float = 5) -> list[dict]:
+    """The frames of one reply: chat_start, chunks, and chat_end or error."""
+    frames = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        frames.append(frame)
+        if frame["type"] in ("chat_end", "error"):
+            return frames
+
+
+async def send(communicator, frame_type: str, **payload) -> None:
+    await communicator.send_json_to({"type": frame_type, "payload": payload})
