@@ -19,6 +19,7 @@ from chat import llm, replies, transcripts, visitors
 from chat.broadcast import mode_group_name
 from chat.frames import ChatFrame, Frame, FrameError, SwitchModeFrame, frame_parse
 from chat.models import Message
+from chat.offline import text_pieces
 from chat.ratelimit import rate_limit_retry_after
 
 db = database_sync_to_async
@@ -92,7 +93,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 visitors.visit_start, "switch", mode=turn.switch_to
             )
         elif turn.canned_reply is not None:
-            self.reply_start(replies.text_pieces(turn.canned_reply), backend="canned")
+            self.reply_start(text_pieces(turn.canned_reply), backend="canned")
         else:
             self.reply_start(
                 llm.reply_stream(
@@ -149,7 +150,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)
         greeting = await db(replies.greeting_render)(self.visit)
-        self.reply_start(replies.text_pieces(greeting), backend="greeting")
+        self.reply_start(text_pieces(greeting), backend="greeting")
 
     def reply_start(
         self, pieces: AsyncIterator[str], *, backend: str = "", prompt_version=None

@@ -4,10 +4,7 @@ Sync functions touch the database; the consumer runs them through
 database_sync_to_async and keeps only the socket and the streaming task.
 """
 
-import asyncio
-import re
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -99,17 +96,6 @@ def visit_refresh_mode(visit: Visit) -> Visit:
 
 def greeting_render(visit: Visit) -> str:
     return render_greeting(visit.mode, visit.persona)
-
-
-_WORDS = re.compile(r"\S+\s*")
-
-
-async def text_pieces(text: str, words_per_piece: int = 3) -> AsyncIterator[str]:
-    """Stream a ready-made text in pieces of a few words, as a model would."""
-    words = _WORDS.findall(text)
-    for start in range(0, len(words), words_per_piece):
-        yield "".join(words[start : start + words_per_piece])
-        await asyncio.sleep(0)
 
 
 class ReplyProgress:

@@ -1,0 +1,39 @@
+"""Fixtures shared by every test: no test reaches a real model unless it asks to."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from chat import llm
+from tests.support.openai_server import OpenAIServer
+
+
+@pytest.fixture(autouse=True)
+def offline_model(settings) -> None:
+    """The offline model, even when the shell exports OPENAI_API_KEY."""
+    settings.OPENAI_API_KEY = ""
+    settings.OPENAI_BASE_URL = ""
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    """A fresh local OpenAI-compatible server; steer it with `server.behaviour`."""
+    with OpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def openai_backend(settings, openai_server: OpenAIServer) -> AsyncIterator:
+    """Settings pointing chat.llm at `openai_server`, with timeouts short for tests.
+
+    Yields the server; closes the loop's clients afterwards so no pooled
+    connection outlives the test.
+    """
+    settings.OPENAI_BASE_URL = openai_server.base_url
+    settings.OPENAI_API_KEY = "test-key"
+    settings.OPENAI_MODEL = openai_server.model
+    settings.OPENAI_TIMEOUT = 2.0
+    settings.OPENAI_FIRST_TOKEN_TIMEOUT = 1.0
+    settings.OPENAI_MAX_RETRIES = 1
+    yield openai_server
+    await llm.clients_close()

@@ -1,0 +1,242 @@
+"""The language model behind the chat: one interface, two backends.
+
+    async for piece in reply_stream(messages=..., persona_kind=..., persona=...):
+        ...
+
+``messages`` are chat messages (``{"role": ..., "content": ...}``): the system prompt
+first, then the history, then the new user message. ``backend_info()`` says which
+backend answers, from settings read at call time:
+
+* ``"openai"`` when ``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` is set: a streamed chat
+  completion from OpenAI or any server speaking its API (Ollama, vLLM, llama.cpp).
+  The SDK retries 429 and 5xx itself (``OPENAI_MAX_RETRIES``); the first piece of
+  text must arrive within ``OPENAI_FIRST_TOKEN_TIMEOUT`` seconds.
+* ``"offline"`` otherwise: `chat.offline` answers from the persona, so a fresh
+  machine works without a model.
+
+Every failure surfaces as a `ModelError`, never as an SDK or HTTP exception:
+
+==========================  =========  ==============================================
+code                        retryable  when
+==========================  =========  ==============================================
+``model_unreachable``       yes        the server refused or dropped the connection
+``model_timeout``           yes        no answer in ``OPENAI_TIMEOUT`` or no first
+                                       token in ``OPENAI_FIRST_TOKEN_TIMEOUT``
+``model_rate_limited``      yes        HTTP 429, still after the SDK's retries
+``model_server_error``      yes        HTTP 5xx, still after the SDK's retries
+``model_auth``              no         HTTP 401/403: the API key is wrong
+``model_rejected``          no         another 4xx, e.g. 404 for an unknown model
+``model_stream_broken``     yes        the stream broke off or sent a malformed chunk
+``model_empty_reply``       yes        the model finished without any text
+==========================  =========  ==============================================
+
+Clients are cached per event loop and settings; ``await clients_close()`` closes the
+running loop's (tests do, so no pooled connection outlives a test). This is the only
+module that imports ``openai``.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import httpx2
+import openai
+from django.conf import settings
+
+from chat import offline
+
+# Local servers ignore the key, but the SDK insists on one.
+PLACEHOLDER_API_KEY = "not-needed"
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """Which backend answers, and with which model (shown on the page and stored)."""
+
+    backend: str  # "openai" or "offline"
+    model: str
+
+
+class ModelError(Exception):
+    """The model could not answer; `message` says what happened, in plain words."""
+
+    def __init__(self, code: str, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+
+
+def backend_info() -> BackendInfo:
+    """The offline model unless a key or a server address is configured."""
+    if settings.OPENAI_API_KEY or settings.OPENAI_BASE_URL:
+        return BackendInfo(backend="openai", model=settings.OPENAI_MODEL)
+    return BackendInfo(backend="offline", model=offline.MODEL_NAME)
+
+
+def reply_stream(
+    *, messages: list[dict], persona_kind: str, persona: dict
+) -> AsyncIterator[str]:
+    """The assistant's reply to the last message, in pieces as they arrive."""
+    if backend_info().backend == "offline":
+        return offline.reply_stream(
+            messages=messages, persona_kind=persona_kind, persona=persona
+        )
+    return _openai_reply_stream(messages)
+
+
+# An httpx client belongs to the event loop it was made in, so each loop gets its
+# own clients (one per settings combination). Pooled connections refer back to the
+# loop, which keeps a weak key alive, so closed loops are also dropped explicitly.
+_clients: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, openai.AsyncOpenAI]]
+_clients = WeakKeyDictionary()
+
+
+def _client() -> openai.AsyncOpenAI:
+    """This loop's client for the current settings, made on first use."""
+    config = (
+        settings.OPENAI_API_KEY or PLACEHOLDER_API_KEY,
+        settings.OPENAI_BASE_URL or None,
+        settings.OPENAI_TIMEOUT,
+        settings.OPENAI_MAX_RETRIES,
+    )
+    for closed in [loop for loop in _clients if loop.is_closed()]:
+        del _clients[closed]
+    clients = _clients.setdefault(asyncio.get_running_loop(), {})
+    if config not in clients:
+        api_key, base_url, timeout, max_retries = config
+        clients[config] = openai.AsyncOpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+    return clients[config]
+
+
+async def clients_close() -> None:
+    """Close the running loop's clients and their pooled connections (for tests)."""
+    for client in _clients.pop(asyncio.get_running_loop(), {}).values():
+        await client.close()
+
+
+async def _openai_reply_stream(messages: list[dict]) -> AsyncIterator[str]:
+    """Stream the completion's text; the first piece has a deadline of its own."""
+    deadline = asyncio.get_running_loop().time() + settings.OPENAI_FIRST_TOKEN_TIMEOUT
+    stream = await _stream_open(messages, deadline)
+    async with stream, contextlib.aclosing(_texts(stream)) as pieces:
+        with _model_errors(streaming=True):
+            async with asyncio.timeout_at(deadline):
+                first = await anext(pieces, None)
+        if first is None:
+            raise ModelError(
+                "model_empty_reply",
+                "The model finished without any text.",
+                retryable=True,
+            )
+        yield first
+        with _model_errors(streaming=True):
+            async for piece in pieces:
+                yield piece
+
+
+async def _stream_open(
+    messages: list[dict], deadline: float
+) -> openai.AsyncStream[Any]:
+    """The streamed chat completion, once the server has answered with headers."""
+    with _model_errors(streaming=False):
+        async with asyncio.timeout_at(deadline):
+            return await _client().chat.completions.create(
+                model=settings.OPENAI_MODEL, messages=messages, stream=True
+            )
+
+
+async def _texts(stream: openai.AsyncStream[Any]) -> AsyncIterator[str]:
+    """The text deltas; chunks without text (role, usage, keep-alive) are skipped."""
+    async for chunk in stream:
+        try:
+            text = chunk.choices[0].delta.content if chunk.choices else None
+        except (AttributeError, IndexError, TypeError):
+            raise ValueError(f"a chunk of the wrong shape: {chunk}"[:200]) from None
+        if isinstance(text, str) and text:
+            yield text
+
+
+@contextlib.contextmanager
+def _model_errors(*, streaming: bool) -> Iterator[None]:
+    """Turn whatever the SDK or the wire raises into a ModelError.
+
+    A lost connection means the server was unreachable before the stream began,
+    and a broken stream after; ValueError covers a chunk that is not JSON.
+    """
+    try:
+        yield
+    except TimeoutError as exc:
+        raise ModelError(
+            "model_timeout",
+            f"The model sent nothing within {settings.OPENAI_FIRST_TOKEN_TIMEOUT:g} "
+            "seconds.",
+            retryable=True,
+        ) from exc
+    except openai.APIStatusError as exc:
+        raise _status_error(exc) from exc
+    except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
+        raise _connection_error(exc, streaming=streaming) from exc
+
+
+def _connection_error(exc: Exception, *, streaming: bool) -> ModelError:
+    """A failure without an HTTP status: timeout, refused, or a broken stream."""
+    if isinstance(exc, openai.APITimeoutError):
+        return ModelError(
+            "model_timeout",
+            f"The model server did not answer within {settings.OPENAI_TIMEOUT:g} "
+            "seconds.",
+            retryable=True,
+        )
+    if streaming:
+        return ModelError(
+            "model_stream_broken",
+            f"The model's reply broke off part-way ({_reason(exc)}).",
+            retryable=True,
+        )
+    return ModelError(
+        "model_unreachable",
+        f"Could not reach the model server at {_server()} ({_reason(exc)}).",
+        retryable=True,
+    )
+
+
+def _status_error(exc: openai.APIStatusError) -> ModelError:
+    """An HTTP error status, after the SDK's own retries."""
+    code, retryable, what = _status_meaning(exc.status_code)
+    message = f"{what} HTTP {exc.status_code}: {_reason(exc)}"
+    return ModelError(code, message, retryable=retryable)
+
+
+def _status_meaning(status: int) -> tuple[str, bool, str]:
+    """(code, retryable, what it means) for an HTTP error status."""
+    if status in (401, 403):
+        return "model_auth", False, "The API key was refused; check OPENAI_API_KEY."
+    if status == 429:
+        return "model_rate_limited", True, "The model server is rate limiting us."
+    if status >= 500:
+        return "model_server_error", True, "The model server had an error."
+    return (
+        "model_rejected",
+        False,
+        f"The model server rejected the request for model {settings.OPENAI_MODEL!r}; "
+        "check OPENAI_MODEL and OPENAI_BASE_URL.",
+    )
+
+
+def _reason(exc: Exception) -> str:
+    """The most specific words available: the server's message, else the cause's."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"]
+    cause = exc.__cause__ or exc
+    return str(cause) or type(cause).__name__
+
+
+def _server() -> str:
+    return settings.OPENAI_BASE_URL or "the OpenAI API"
