@@ -1,0 +1,45 @@
+"""Seeded fake customers for the chat demo: import everything from here."""
+
+from personas.generators import (
+    PERSONA_KINDS,
+    SUPPORTED_LOCALES,
+    generate_banking_persona,
+    generate_generic_persona,
+    generate_healthcare_persona,
+    generate_insurance_persona,
+    generate_persona,
+)
+from personas.schemas import (
+    CREDIT_CATEGORIES,
+    PERSONA_MODELS,
+    Appointment,
+    BankingPersona,
+    Claim,
+    GenericPersona,
+    HealthcarePersona,
+    InsurancePersona,
+    Policy,
+    Prescription,
+    Transaction,
+)
+
+__all__ = [
+    "CREDIT_CATEGORIES",
+    "PERSONA_KINDS",
+    "PERSONA_MODELS",
+    "SUPPORTED_LOCALES",
+    "Appointment",
+    "BankingPersona",
+    "Claim",
+    "GenericPersona",
+    "HealthcarePersona",
+    "InsurancePersona",
+    "Policy",
+    "Prescription",
+    "Transaction",
+    "generate_banking_persona",
+    "generate_generic_persona",
+    "generate_healthcare_persona",
+    "generate_insurance_persona",
+    "generate_persona",
+]
