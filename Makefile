@@ -28,9 +28,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed
-	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+# A development .env: DEBUG on and a random SECRET_KEY that survives restarts.
+.env:
+	sed -e 's/^DEBUG=.*/DEBUG=true/' \
+	    -e "s/^SECRET_KEY=.*/SECRET_KEY=$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')/" \
+	    .env.example > $@
+
+run: $(VENV)/.installed .env
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 system-deps:
 	@bash .ci/system-deps

@@ -4,6 +4,7 @@ Every setting a deployment changes comes from an environment variable (or a `.en
 file beside manage.py); README.md lists them with their defaults.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -14,7 +15,10 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+# `make run` writes a .env for development; ENV_FILE="" (the tests) reads none.
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 

@@ -23,7 +23,7 @@ def settings_run(**env: str) -> subprocess.CompletedProcess:
     }
     for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
         clean.pop(name, None)
-    clean |= {"DJANGO_SETTINGS_MODULE": "demo_site.settings", **env}
+    clean |= {"DJANGO_SETTINGS_MODULE": "demo_site.settings", "ENV_FILE": "", **env}
     return subprocess.run(
         [sys.executable, "-c", PRINT_SETTINGS],
         cwd=ROOT,

@@ -1,0 +1,290 @@
+"""Staff edit modes and their prompts (with history, rollback and a live preview) and
+read chat transcripts."""
+
+import json
+
+from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from chat.forms import TEMPLATE_FIELDS, ModeForm, PromptPreviewForm
+from chat.models import Conversation, Message, Mode, PromptTemplate
+from chat.prompts import render_checked
+from chat.services import (
+    LastActiveModeError,
+    mode_guard_last_active,
+    mode_save,
+    modes_delete,
+    prompt_version_rollback,
+)
+from personas import generate_persona
+
+
+class ReadOnlyAdminMixin:
+    """Records, not documents: staff may look, never add, edit or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple:
+        """Every shown field, including the non-editable timestamps forms refuse."""
+        return self.fields
+
+
+class PromptTemplateInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PromptTemplate
+    fields = ("version", "is_active", "note", "created", "created_by", "rollback")
+    extra = 0
+    verbose_name_plural = "prompt versions"
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """The history is part of the mode's page: whoever may see the mode sees it."""
+        return self.admin_site.get_model_admin(Mode).has_view_permission(request, obj)
+
+    @admin.display(description="")
+    def rollback(self, version: PromptTemplate) -> str:
+        # A form cannot nest inside the change form, so the button submits the
+        # separate rollback form (see the change_form template) to its own URL.
+        if version.is_active:
+            return "In use"
+        return format_html(
+            '<button type="submit" form="prompt-rollback" formaction="{}" '
+            'class="button">Roll back to v{}</button>',
+            reverse("admin:chat_mode_rollback", args=[version.mode_id, version.pk]),
+            version.version,
+        )
+
+
+@admin.register(Mode)
+class ModeAdmin(admin.ModelAdmin):
+    form = ModeForm
+    list_display = (
+        "name",
+        "company_name",
+        "persona_kind",
+        "is_active",
+        "display_order",
+        "active_prompt_version",
+    )
+    list_filter = ("is_active", "persona_kind")
+    search_fields = ("name", "slug", "company_name", "aliases")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [PromptTemplateInline]
+    actions = ["delete_selected"]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("name", "slug"),
+                    ("company_name", "tagline"),
+                    ("persona_kind", "faker_locale"),
+                    "aliases",
+                    ("is_active", "display_order"),
+                )
+            },
+        ),
+        (
+            "Prompt and greeting",
+            {
+                "fields": TEMPLATE_FIELDS,
+                "description": "Django template syntax. Use {{ persona.… }} and "
+                "{{ mode.… }}, and the filters money, long_date, clock_time and date.",
+            },
+        ),
+        (
+            "Theme",
+            {
+                "fields": (
+                    ("primary_color", "secondary_color"),
+                    ("background_color", "surface_color", "text_color"),
+                )
+            },
+        ),
+    )
+
+    class Media:
+        css = {"all": ["admin/chat/prompt_preview.css"]}
+        js = ["admin/chat/prompt_preview.js"]
+
+    def get_inlines(self, request: HttpRequest, obj: Mode | None) -> list:
+        """Versions exist once a mode does: the add page has none to list."""
+        return self.inlines if obj else []
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Mode]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                active_version=Max(
+                    "prompts__version", filter=Q(prompts__is_active=True)
+                )
+            )
+        )
+
+    @admin.display(description="Prompt", ordering="active_version")
+    def active_prompt_version(self, mode: Mode) -> str:
+        return f"v{mode.active_version}" if mode.active_version else "—"
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="chat_mode_preview"),
+            path(
+                "<path:object_id>/rollback/<int:version_pk>/",
+                view(self.rollback_view),
+                name="chat_mode_rollback",
+            ),
+            *super().get_urls(),
+        ]
+
+    def save_model(
+        self, request: HttpRequest, obj: Mode, form: ModeForm, change: bool
+    ) -> None:
+        mode_save(
+            mode=obj,
+            user=request.user,
+            system_prompt=form.cleaned_data["system_prompt"],
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Mode) -> None:
+        modes_delete(modes=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Mode]) -> None:
+        modes_delete(modes=queryset)
+
+    def get_deleted_objects(self, objs, request: HttpRequest) -> tuple:
+        """A mode's prompt versions go with it, though their own admin is read-only."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        perms_needed.discard(PromptTemplate._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """Refuse up front, with a message, to delete the last active mode."""
+        mode = self.get_object(request, unquote(object_id))
+        if mode is not None and not self._may_retire(request, [mode]):
+            return redirect("admin:chat_mode_change", mode.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(
+        permissions=["delete"],
+        description=admin_actions.delete_selected.short_description,
+    )
+    def delete_selected(
+        self, request: HttpRequest, queryset: QuerySet[Mode]
+    ) -> HttpResponse | None:
+        """Django's bulk delete, unless it would leave no active mode."""
+        if not self._may_retire(request, queryset):
+            return None
+        return admin_actions.delete_selected(self, request, queryset)
+
+    def _may_retire(self, request: HttpRequest, modes: list | QuerySet) -> bool:
+        try:
+            mode_guard_last_active(retiring=modes)
+        except LastActiveModeError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return False
+        return True
+
+    @method_decorator(require_POST)
+    def rollback_view(
+        self, request: HttpRequest, object_id: str, version_pk: int
+    ) -> HttpResponse:
+        mode = self.get_object(request, unquote(object_id))
+        if mode is None or not self.has_change_permission(request, mode):
+            raise PermissionDenied
+        old = get_object_or_404(mode.prompts, pk=version_pk)
+        new = prompt_version_rollback(version=old, user=request.user)
+        message = f"Rolled the prompt back to v{old.version}; it is now v{new.version}."
+        self.log_change(request, mode, message)
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect("admin:chat_mode_change", mode.pk)
+
+    @method_decorator(require_POST)
+    def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """The unsaved templates rendered for a generated customer, or the problems."""
+        if not (
+            self.has_change_permission(request) or self.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        form = PromptPreviewForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        mode = form.mode()
+        persona = generate_persona(
+            mode.persona_kind, form.cleaned_data["seed"], locale=mode.faker_locale
+        )
+        rendered = {}
+        for field in TEMPLATE_FIELDS:
+            text, problems = render_checked(
+                form.cleaned_data[field], mode=mode, persona=persona
+            )
+            rendered[field] = {"text": text, "problems": problems}
+        return JsonResponse({"persona": persona, **rendered})
+
+
+class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Message
+    fields = (
+        "role",
+        "content",
+        "status",
+        "created",
+        "time_to_first_token_ms",
+        "duration_ms",
+        "prompt_version",
+        "backend",
+        "model",
+    )
+    extra = 0
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "mode", "started", "message_count", "session_key")
+    list_filter = ("mode", "started")
+    date_hierarchy = "started"
+    search_fields = ("session_key", "messages__content")
+    list_select_related = ("mode",)
+    fields = ("mode", "session_key", "seed", "as_of", "started", "customer")
+    inlines = [MessageInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
+        return super().get_queryset(request).annotate(message_count=Count("messages"))
+
+    @admin.display(description="Messages", ordering="message_count")
+    def message_count(self, conversation: Conversation) -> int:
+        return conversation.message_count
+
+    @admin.display(description="Customer")
+    def customer(self, conversation: Conversation) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(conversation.persona, indent=2))
+
+
+@admin.register(PromptTemplate)
+class PromptTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every version of every prompt; edits and rollbacks happen on the mode page."""
+
+    list_display = ("mode", "version", "is_active", "note", "created", "created_by")
+    list_filter = ("mode", "is_active", "created")
+    search_fields = ("source", "note", "mode__name")
+    list_select_related = ("mode", "created_by")
+    fields = ("mode", "version", "is_active", "note", "created", "created_by", "source")

@@ -1,0 +1,19 @@
+"""Tell every open chat in a mode, in every server process, that staff changed it."""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from chat.models import Mode
+from chat.selectors import mode_payload
+
+
+def mode_group_name(mode_pk: int) -> str:
+    """The channel-layer group every socket showing this mode joins."""
+    return f"mode-{mode_pk}"
+
+
+def mode_updated_broadcast(mode: Mode) -> None:
+    """Send `mode.updated` (handled by the consumer's `mode_updated`) to the mode."""
+    async_to_sync(get_channel_layer().group_send)(
+        mode_group_name(mode.pk), {"type": "mode.updated", "mode": mode_payload(mode)}
+    )

@@ -1,0 +1,37 @@
+"""Reads of modes and prompt versions for the consumer, the admin and prompts."""
+
+from django.db.models import QuerySet
+
+from chat.models import Mode, PromptTemplate
+
+
+def mode_payload(mode: Mode) -> dict:
+    """The protocol's `mode` object: what the page and the prompt templates see."""
+    return {
+        "slug": mode.slug,
+        "name": mode.name,
+        "company_name": mode.company_name,
+        "tagline": mode.tagline,
+        "persona_kind": mode.persona_kind,
+        "theme": {
+            "primary": mode.primary_color,
+            "secondary": mode.secondary_color,
+            "background": mode.background_color,
+            "surface": mode.surface_color,
+            "text": mode.text_color,
+        },
+    }
+
+
+def modes_active() -> QuerySet[Mode]:
+    """The modes a visitor can switch to, in picker order."""
+    return Mode.objects.filter(is_active=True).order_by("display_order", "name")
+
+
+def mode_get_active(slug: str) -> Mode | None:
+    return modes_active().filter(slug=slug).first()
+
+
+def prompt_active_version(mode: Mode) -> PromptTemplate | None:
+    """The version that answers now; replies record it so any answer can be traced."""
+    return mode.prompts.filter(is_active=True).first()

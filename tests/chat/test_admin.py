@@ -1,0 +1,452 @@
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+from chat.formatting import money
+from chat.models import Conversation, Message, Mode, PromptTemplate
+from chat.prompts import render_system_prompt
+from chat.selectors import prompt_active_version
+from chat.services import prompt_version_create
+from personas import generate_persona
+
+pytestmark = pytest.mark.django_db
+MODE_FIELDS = (
+    "slug",
+    "name",
+    "company_name",
+    "tagline",
+    "persona_kind",
+    "faker_locale",
+    "aliases",
+    "greeting_template",
+    "display_order",
+    "primary_color",
+    "secondary_color",
+    "background_color",
+    "surface_color",
+    "text_color",
+)
+
+
+@pytest.fixture
+def banking() -> Mode:
+    return Mode.objects.get(slug="banking")
+
+
+@pytest.fixture
+def viewer(django_user_model) -> Client:
+    """Staff who may look at modes but not change them."""
+    user = django_user_model.objects.create_user("viewer", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_mode"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def change_url(mode: Mode) -> str:
+    return reverse("admin:chat_mode_change", args=[mode.pk])
+
+
+def change_data(mode: Mode, **overrides) -> dict:
+    """What the change form posts, versions inline included, with `overrides`."""
+    data = {field: getattr(mode, field) for field in MODE_FIELDS}
+    data["system_prompt"] = prompt_active_version(mode).source
+    if mode.is_active:
+        data["is_active"] = "on"
+    versions = list(mode.prompts.all())
+    data |= {
+        "prompts-TOTAL_FORMS": len(versions),
+        "prompts-INITIAL_FORMS": len(versions),
+        "prompts-MIN_NUM_FORMS": 0,
+        "prompts-MAX_NUM_FORMS": 0,
+    }
+    for index, version in enumerate(versions):
+        data |= {f"prompts-{index}-id": version.pk, f"prompts-{index}-mode": mode.pk}
+    return {key: value for key, value in data.items() if value is not None} | overrides
+
+
+def prompt_version_create_v2(mode: Mode) -> None:
+    prompt_version_create(mode=mode, source="v2", user=None)
+
+
+def persona() -> dict:
+    return generate_persona("banking", 5, as_of=date(2026, 3, 4))
+
+
+def test_change_page_shows_prompt_versions_and_preview(admin_client, banking):
+    prompt_version_create_v2(banking)
+
+    response = admin_client.get(change_url(banking))
+
+    content = response.content.decode()
+    assert response.context["adminform"].form["system_prompt"].value() == "v2"
+    assert "Roll back to v1" in content
+    assert 'id="prompt-rollback"' in content
+    assert "admin/chat/prompt_preview.js" in content
+    assert reverse("admin:chat_mode_preview") in content
+
+
+def test_staff_edit_of_the_prompt_is_used_by_the_next_render(admin_client, banking):
+    data = change_data(banking, system_prompt="Hello {{ persona.name }}, I'm Meri.")
+
+    response = admin_client.post(change_url(banking), data)
+
+    assert response.status_code == 302
+    active = prompt_active_version(banking)
+    assert (active.version, active.created_by.username) == (2, "admin")
+    customer = persona()
+    expected = f"Hello {customer['name']}, I'm Meri."
+    assert render_system_prompt(banking, customer) == expected
+
+
+def test_saving_an_unchanged_prompt_makes_no_version(admin_client, banking):
+    response = admin_client.post(
+        change_url(banking), change_data(banking, tagline="New")
+    )
+
+    assert response.status_code == 302
+    assert banking.prompts.count() == 1
+    assert Mode.objects.get(pk=banking.pk).tagline == "New"
+
+
+@pytest.mark.parametrize(
+    ("field", "source", "error"),
+    [
+        (
+            "system_prompt",
+            "One\nTwo\n{% for t in persona.recent_transactions %}{% endfro %}",
+            "Line 3: Invalid block tag &#x27;endfro&#x27;",
+        ),
+        ("system_prompt", "{% load humanize %}", "tag is not allowed"),
+        (
+            "system_prompt",
+            "{{ persona.checking_balanse }}",
+            "Unknown variable persona.checking_balanse; valid: persona.name",
+        ),
+        ("greeting_template", "Hi {{ persona.nmae }}", "Unknown variable persona.nmae"),
+        ("greeting_template", "{% include 'x.html' %}", "tag is not allowed"),
+    ],
+)
+def test_broken_template_is_refused_and_nothing_changes(
+    admin_client, banking, field, source, error
+):
+    before = (prompt_active_version(banking), banking.greeting_template)
+    data = change_data(banking, company_name="Renamed", **{field: source})
+
+    response = admin_client.post(change_url(banking), data)
+
+    assert response.status_code == 200
+    assert error in str(response.context["adminform"].form.errors[field])
+    assert error in response.content.decode()
+    banking.refresh_from_db()
+    assert (prompt_active_version(banking), banking.greeting_template) == before
+    assert (banking.company_name, banking.prompts.count()) == ("Meridian Trust Bank", 1)
+
+
+def test_lint_uses_the_persona_kind_being_saved(admin_client, banking):
+    data = change_data(banking, persona_kind="insurance")
+
+    response = admin_client.post(change_url(banking), data)
+
+    errors = response.context["adminform"].form.errors["system_prompt"]
+    assert "Unknown variable persona.checking_balance" in str(errors)
+    assert Mode.objects.get(pk=banking.pk).persona_kind == "banking"
+
+
+def test_colours_must_be_hex(admin_client, banking):
+    response = admin_client.post(
+        change_url(banking), change_data(banking, primary_color="navy")
+    )
+
+    assert "#rrggbb" in str(response.context["adminform"].form.errors["primary_color"])
+
+
+def test_add_mode_creates_version_one(admin_client):
+    banking = Mode.objects.get(slug="banking")
+    data = change_data(banking, slug="credit-union", name="Credit union")
+    data = {k: v for k, v in data.items() if not k.startswith("prompts-")}
+
+    response = admin_client.post(reverse("admin:chat_mode_add"), data)
+
+    assert response.status_code == 302
+    added = Mode.objects.get(slug="credit-union")
+    assert prompt_active_version(added).version == 1
+
+
+def test_rollback_restores_an_old_version(admin_client, banking):
+    first = prompt_active_version(banking)
+    prompt_version_create_v2(banking)
+    url = reverse("admin:chat_mode_rollback", args=[banking.pk, first.pk])
+
+    response = admin_client.post(url, follow=True)
+
+    active = prompt_active_version(banking)
+    assert (active.version, active.source) == (3, first.source)
+    assert active.note == "Rolled back to v1"
+    assert response.redirect_chain[-1][0] == change_url(banking)
+    assert "Rolled the prompt back to v1; it is now v3." in response.content.decode()
+
+
+def test_rollback_refuses_get(admin_client, banking):
+    first = prompt_active_version(banking)
+    url = reverse("admin:chat_mode_rollback", args=[banking.pk, first.pk])
+
+    assert admin_client.get(url).status_code == 405
+    assert banking.prompts.count() == 1
+
+
+def test_rollback_needs_change_permission(viewer, banking):
+    first = prompt_active_version(banking)
+    url = reverse("admin:chat_mode_rollback", args=[banking.pk, first.pk])
+
+    assert viewer.post(url).status_code == 403
+    assert banking.prompts.count() == 1
+
+
+def test_rollback_is_csrf_protected(admin_user, banking):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    first = prompt_active_version(banking)
+    url = reverse("admin:chat_mode_rollback", args=[banking.pk, first.pk])
+
+    assert client.post(url).status_code == 403
+    assert banking.prompts.count() == 1
+
+
+def test_rollback_of_another_modes_version_is_not_found(admin_client, banking):
+    other = prompt_active_version(Mode.objects.get(slug="insurance"))
+    url = reverse("admin:chat_mode_rollback", args=[banking.pk, other.pk])
+
+    assert admin_client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:chat_mode_changelist"),
+        reverse("admin:chat_mode_preview"),
+        reverse("admin:chat_conversation_changelist"),
+    ],
+)
+def test_non_staff_are_sent_to_login(client, django_user_model, url):
+    client.force_login(django_user_model.objects.create_user("visitor"))
+
+    response = client.post(url) if "preview" in url else client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_change_page_sends_non_staff_to_login(client, django_user_model, banking):
+    client.force_login(django_user_model.objects.create_user("visitor"))
+
+    response = client.get(change_url(banking))
+
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def preview_data(**overrides) -> dict:
+    return {
+        "system_prompt": "Checking: {{ persona.checking_balance|money }} at "
+        "{{ mode.company_name }}",
+        "greeting_template": "Hi {{ persona.name }}",
+        "persona_kind": "banking",
+        "faker_locale": "en_US",
+        "company_name": "Unsaved Bank",
+        "seed": 5,
+    } | overrides
+
+
+def test_preview_renders_the_generated_customer(admin_client):
+    response = admin_client.post(reverse("admin:chat_mode_preview"), preview_data())
+
+    result = response.json()
+    customer = generate_persona("banking", 5, locale="en_US")
+    balance = money(customer["checking_balance"])
+    assert result["system_prompt"] == {
+        "text": f"Checking: {balance} at Unsaved Bank",
+        "problems": [],
+    }
+    assert result["greeting_template"]["text"] == f"Hi {customer['name']}"
+    assert result["persona"]["name"] == customer["name"]
+
+
+def test_preview_renders_for_the_posted_persona_kind(admin_client):
+    data = preview_data(
+        persona_kind="healthcare", system_prompt="{{ persona.member_id }}"
+    )
+
+    response = admin_client.post(reverse("admin:chat_mode_preview"), data)
+
+    customer = generate_persona("healthcare", 5)
+    assert response.json()["system_prompt"]["text"] == customer["member_id"]
+
+
+def test_preview_returns_the_problems_of_a_broken_template(admin_client):
+    data = preview_data(system_prompt="x\n{{ persona.checking_balanse }}")
+
+    response = admin_client.post(reverse("admin:chat_mode_preview"), data)
+
+    result = response.json()["system_prompt"]
+    assert result["text"] == ""
+    assert result["problems"][0].startswith(
+        "Line 2: Unknown variable persona.checking_balanse"
+    )
+
+
+def test_preview_refuses_a_bad_seed(admin_client):
+    data = preview_data(seed="lots")
+
+    response = admin_client.post(reverse("admin:chat_mode_preview"), data)
+
+    assert response.status_code == 400
+    assert "seed" in response.json()["errors"]
+
+
+def test_preview_needs_change_or_add_permission(viewer):
+    response = viewer.post(reverse("admin:chat_mode_preview"), preview_data())
+
+    assert response.status_code == 403
+
+
+def test_last_active_mode_cannot_be_deactivated(admin_client, banking):
+    Mode.objects.exclude(pk=banking.pk).update(is_active=False)
+    data = change_data(banking)
+    del data["is_active"]
+
+    response = admin_client.post(change_url(banking), data)
+
+    errors = response.context["adminform"].form.errors["is_active"]
+    assert "At least one mode must stay active" in str(errors)
+    assert Mode.objects.get(pk=banking.pk).is_active
+
+
+def test_a_mode_can_be_deactivated_while_another_is_active(admin_client, banking):
+    data = change_data(banking)
+    del data["is_active"]
+
+    assert admin_client.post(change_url(banking), data).status_code == 302
+    assert not Mode.objects.get(pk=banking.pk).is_active
+
+
+def test_delete_view_refuses_the_last_active_mode(admin_client, banking):
+    Mode.objects.exclude(pk=banking.pk).update(is_active=False)
+    url = reverse("admin:chat_mode_delete", args=[banking.pk])
+
+    response = admin_client.post(url, {"post": "yes"}, follow=True)
+
+    assert "At least one mode must stay active" in response.content.decode()
+    assert Mode.objects.filter(pk=banking.pk).exists()
+
+
+def test_delete_view_deletes_a_mode_when_another_stays_active(admin_client, banking):
+    url = reverse("admin:chat_mode_delete", args=[banking.pk])
+
+    response = admin_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Mode.objects.filter(pk=banking.pk).exists()
+
+
+def bulk_delete(client: Client, modes) -> str:
+    data = {
+        "action": "delete_selected",
+        "_selected_action": [mode.pk for mode in modes],
+        "post": "yes",
+    }
+    response = client.post(reverse("admin:chat_mode_changelist"), data, follow=True)
+    return response.content.decode()
+
+
+def test_bulk_delete_refuses_to_remove_every_active_mode(admin_client):
+    content = bulk_delete(admin_client, Mode.objects.all())
+
+    assert "At least one mode must stay active" in content
+    assert Mode.objects.count() == 3
+
+
+def test_bulk_delete_deletes_when_an_active_mode_remains(admin_client, banking):
+    bulk_delete(admin_client, [banking])
+
+    assert list(Mode.objects.values_list("slug", flat=True)) == [
+        "insurance",
+        "healthcare",
+    ]
+
+
+def test_mode_list_shows_the_active_prompt_version(admin_client, banking):
+    prompt_version_create_v2(banking)
+
+    response = admin_client.get(reverse("admin:chat_mode_changelist"))
+
+    assert ">v2<" in response.content.decode()
+
+
+@pytest.fixture
+def conversation(banking) -> Conversation:
+    conversation = Conversation.objects.create(
+        session_key="abc123", mode=banking, seed=5, as_of=date(2026, 3, 4), persona={}
+    )
+    conversation.messages.create(role="user", content="What is my balance?")
+    conversation.messages.create(
+        role="assistant",
+        content="Your checking balance is $4,210.55.",
+        prompt_version=prompt_active_version(banking),
+        time_to_first_token_ms=312,
+        backend="offline",
+    )
+    return conversation
+
+
+def test_conversation_page_shows_the_transcript(admin_client, conversation):
+    url = reverse("admin:chat_conversation_change", args=[conversation.pk])
+
+    content = admin_client.get(url).content.decode()
+
+    assert "Your checking balance is $4,210.55." in content
+    assert "312" in content
+    assert "Banking prompt v1" in content
+
+
+@pytest.mark.parametrize(("query", "found"), [("balance", 1), ("mortgage", 0)])
+def test_conversations_search_message_content(admin_client, conversation, query, found):
+    url = reverse("admin:chat_conversation_changelist")
+
+    response = admin_client.get(url, {"q": query})
+
+    assert response.context["cl"].result_count == found
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("admin:chat_conversation_add", []),
+        ("admin:chat_conversation_delete", ["conversation"]),
+        ("admin:chat_prompttemplate_add", []),
+    ],
+)
+def test_transcripts_and_versions_are_read_only(admin_client, conversation, name, args):
+    url = reverse(name, args=[conversation.pk for _ in args])
+
+    assert admin_client.get(url).status_code == 403
+
+
+def test_transcript_cannot_be_edited(admin_client, conversation):
+    url = reverse("admin:chat_conversation_change", args=[conversation.pk])
+
+    admin_client.post(url, {"session_key": "changed"})
+
+    assert Conversation.objects.get(pk=conversation.pk).session_key == "abc123"
+    assert Message.objects.filter(conversation=conversation).count() == 2
+
+
+def test_prompt_versions_list_filters_by_mode(admin_client, banking):
+    url = reverse("admin:chat_prompttemplate_changelist")
+
+    response = admin_client.get(url, {"mode__id__exact": banking.pk})
+
+    assert [v.mode for v in response.context["cl"].result_list] == [banking]
+    assert PromptTemplate.objects.count() == 3

@@ -1,0 +1,230 @@
+import importlib
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.apps import apps
+from django.core.exceptions import ValidationError
+
+from chat.broadcast import mode_group_name
+from chat.models import Mode, PromptTemplate
+from chat.selectors import (
+    mode_get_active,
+    mode_payload,
+    modes_active,
+    prompt_active_version,
+)
+from chat.services import (
+    LastActiveModeError,
+    mode_save,
+    modes_delete,
+    prompt_version_create,
+    prompt_version_rollback,
+)
+
+pytestmark = pytest.mark.django_db
+default_modes = importlib.import_module("chat.migrations.0002_default_modes")
+
+
+@pytest.fixture
+def banking() -> Mode:
+    return Mode.objects.get(slug="banking")
+
+
+def only_banking_active() -> None:
+    Mode.objects.exclude(slug="banking").update(is_active=False)
+
+
+def test_prompt_version_create_activates_the_new_version(banking, admin_user):
+    version = prompt_version_create(
+        mode=banking, source="Hi {{ persona.name }}", user=admin_user, note="Shorter"
+    )
+
+    assert (version.version, version.is_active) == (2, True)
+    assert (version.created_by, version.note) == (admin_user, "Shorter")
+    assert prompt_active_version(banking) == version
+    assert list(banking.prompts.filter(is_active=True)) == [version]
+
+
+def test_prompt_version_create_numbers_after_the_highest(banking):
+    banking.prompts.update(version=7)
+
+    version = prompt_version_create(mode=banking, source="x", user=None)
+
+    assert version.version == 8
+
+
+def test_prompt_version_rollback_copies_an_old_version(banking, admin_user):
+    first = prompt_active_version(banking)
+    prompt_version_create(mode=banking, source="v2", user=None)
+
+    restored = prompt_version_rollback(version=first, user=admin_user)
+
+    assert (restored.version, restored.source) == (3, first.source)
+    assert restored.note == "Rolled back to v1"
+    assert prompt_active_version(banking) == restored
+    assert banking.prompts.count() == 3
+
+
+def test_mode_save_adds_a_version_only_when_the_prompt_changes(banking):
+    source = prompt_active_version(banking).source
+
+    mode_save(mode=banking, user=None, system_prompt=source)
+    assert banking.prompts.count() == 1
+
+    mode_save(mode=banking, user=None, system_prompt=source + "\nBe brief.")
+    assert prompt_active_version(banking).source.endswith("Be brief.")
+    assert banking.prompts.count() == 2
+
+
+def test_mode_save_validates_the_mode(banking):
+    banking.primary_color = "navy"
+
+    with pytest.raises(ValidationError, match="#rrggbb"):
+        mode_save(mode=banking, user=None)
+
+
+def test_mode_save_refuses_to_deactivate_the_last_active_mode(banking):
+    only_banking_active()
+    banking.is_active = False
+
+    with pytest.raises(LastActiveModeError, match="At least one mode must stay active"):
+        mode_save(mode=banking, user=None)
+
+    assert Mode.objects.get(slug="banking").is_active
+
+
+def test_mode_save_deactivates_while_another_stays_active(banking):
+    banking.is_active = False
+
+    mode_save(mode=banking, user=None)
+
+    assert not Mode.objects.get(slug="banking").is_active
+
+
+def test_modes_delete_refuses_to_delete_every_active_mode():
+    with pytest.raises(LastActiveModeError):
+        modes_delete(modes=Mode.objects.all())
+
+    assert Mode.objects.count() == 3
+
+
+def test_modes_delete_deletes_when_an_active_mode_remains(banking):
+    modes_delete(modes=[banking])
+
+    assert not Mode.objects.filter(slug="banking").exists()
+    assert not PromptTemplate.objects.filter(mode_id=banking.pk).exists()
+
+
+def receive_on_group(mode: Mode):
+    """Join the mode's group as a socket would; returns a function that reads one."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(mode_group_name(mode.pk), channel)
+    return lambda: async_to_sync(layer.receive)(channel)
+
+
+def test_mode_save_broadcasts_after_commit(banking, django_capture_on_commit_callbacks):
+    receive = receive_on_group(banking)
+    banking.company_name = "Meridian Trust"
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        mode_save(mode=banking, user=None, system_prompt="Changed")
+
+    assert len(callbacks) == 1
+    message = receive()
+    assert message == {"type": "mode.updated", "mode": mode_payload(banking)}
+    assert message["mode"]["company_name"] == "Meridian Trust"
+
+
+def test_prompt_version_create_broadcasts_after_commit(
+    banking, django_capture_on_commit_callbacks
+):
+    receive = receive_on_group(banking)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        prompt_version_create(mode=banking, source="x", user=None)
+
+    assert receive()["mode"]["slug"] == "banking"
+
+
+def test_mode_group_name_is_per_mode():
+    assert mode_group_name(12) == "mode-12"
+
+
+def test_mode_payload_is_the_protocol_mode_object(banking):
+    assert mode_payload(banking) == {
+        "slug": "banking",
+        "name": "Banking",
+        "company_name": "Meridian Trust Bank",
+        "tagline": "Banking that knows you",
+        "persona_kind": "banking",
+        "theme": {
+            "primary": "#0b3d6e",
+            "secondary": "#c9a227",
+            "background": "#f4f6f9",
+            "surface": "#ffffff",
+            "text": "#1b2430",
+        },
+    }
+
+
+def test_modes_active_lists_active_modes_in_display_order():
+    Mode.objects.filter(slug="banking").update(display_order=99)
+    Mode.objects.filter(slug="insurance").update(is_active=False)
+
+    assert [mode.slug for mode in modes_active()] == ["healthcare", "banking"]
+
+
+@pytest.mark.parametrize(("slug", "found"), [("banking", True), ("bakery", False)])
+def test_mode_get_active_finds_active_modes_only(slug, found):
+    assert (mode_get_active(slug) is not None) is found
+
+
+def test_mode_get_active_skips_inactive_modes(banking):
+    Mode.objects.filter(slug="banking").update(is_active=False)
+
+    assert mode_get_active("banking") is None
+
+
+def luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    ]
+    red, green, blue = linear
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio: 4.5 is the floor for body text, 7 is AAA."""
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("slug", ["banking", "insurance", "healthcare"])
+def test_default_mode_themes_are_readable(slug):
+    theme = mode_payload(Mode.objects.get(slug=slug))["theme"]
+
+    assert contrast(theme["text"], theme["background"]) >= 7
+    assert contrast(theme["text"], theme["surface"]) >= 7
+    assert contrast(theme["primary"], "#ffffff") >= 4.5
+
+
+def test_default_modes_are_distinct():
+    modes = Mode.objects.all()
+
+    assert len({mode.primary_color for mode in modes}) == 3
+    assert {mode.company_name for mode in modes} == {
+        "Meridian Trust Bank",
+        "Guardian Shield Insurance",
+        "Vitality Health Partners",
+    }
+    assert "credit union" in Mode.objects.get(slug="banking").alias_list
+
+
+def test_default_modes_migration_reverses():
+    default_modes.delete_default_modes(apps, schema_editor=None)
+
+    assert not Mode.objects.exists()
+    assert not PromptTemplate.objects.exists()
