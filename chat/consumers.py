@@ -126,7 +126,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def mode_updated(self, event: dict) -> None:
         """Staff saved this mode or its prompt: refresh it and tell the page."""
-        self.visit = await db(replies.visit_refresh_mode)(self.visit)
+        refreshed = await db(replies.visit_refresh_mode)(self.visit)
+        if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
+            # The customer no longer fits the mode: a new conversation with a new one.
+            await self.visit_replace(
+                visitors.visit_start, "switch", mode=refreshed.mode
+            )
+            return
+        self.visit = refreshed
         await self.send_frame("mode_updated", {"mode": event["mode"]})
 
     @property

@@ -103,6 +103,7 @@ class Conversation(models.Model):
     )
     seed = models.BigIntegerField()
     as_of = models.DateField()
+    persona_kind = models.CharField(max_length=20, choices=PersonaKind.choices)
     persona = models.JSONField(
         help_text="The customer as generated for this conversation."
     )

@@ -17,7 +17,12 @@ def conversation_start(
     *, session_key: str, mode: Mode, seed: int, as_of: date, persona: dict
 ) -> Conversation:
     conversation = Conversation(
-        session_key=session_key, mode=mode, seed=seed, as_of=as_of, persona=persona
+        session_key=session_key,
+        mode=mode,
+        seed=seed,
+        as_of=as_of,
+        persona_kind=mode.persona_kind,
+        persona=persona,
     )
     conversation.full_clean()
     conversation.save()
@@ -27,11 +32,15 @@ def conversation_start(
 def conversation_resumable(
     *, conversation_id: int | None, session_key: str, mode: Mode, seed: int
 ) -> Conversation | None:
-    """The session's earlier conversation, if it is still for this mode and customer."""
+    """The session's earlier conversation, if it still fits this mode and customer."""
     if not conversation_id or not session_key:
         return None
     return Conversation.objects.filter(
-        pk=conversation_id, session_key=session_key, mode=mode, seed=seed
+        pk=conversation_id,
+        session_key=session_key,
+        mode=mode,
+        persona_kind=mode.persona_kind,
+        seed=seed,
     ).first()
 
 

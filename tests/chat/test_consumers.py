@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
+from chat import services
 from chat.formatting import money
 from chat.models import Conversation, Message, Mode
 from chat.visitors import seed_from_session_key
@@ -230,3 +231,35 @@ async def test_foreign_origin_is_refused():
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_persona_kind_change_by_staff_starts_a_fitting_conversation():
+    key = await session_create()
+    communicator, session = await socket_open(key)
+    mode = await database_sync_to_async(Mode.objects.get)(slug="banking")
+    mode.persona_kind = "generic"
+    await database_sync_to_async(services.mode_save)(mode=mode, user=None)
+    frame = (await frames_until(communicator, "mode_switch"))[-1]["payload"]
+    assert frame["persona"] == persona_for("generic", seed_from_session_key(key))
+    assert frame["conversation_id"] != session["conversation_id"]
+    await frames_until(communicator, "chat_end")
+    await send(communicator, "chat", text="How many loyalty points do I have?")
+    reply = (await reply_collect(communicator))[-1]
+    assert f"{frame['persona']['loyalty_points']:,}" in reply["payload"]["text"]
+    await communicator.disconnect()
+    again, resumed = await socket_open(key)
+    assert resumed["conversation_id"] == frame["conversation_id"]
+    await again.disconnect()
+
+
+async def test_reconnect_after_persona_kind_change_does_not_resume_a_stale_customer():
+    key = await session_create()
+    first, session = await socket_open(key)
+    await first.disconnect()
+    mode = await database_sync_to_async(Mode.objects.get)(slug="banking")
+    mode.persona_kind = "generic"
+    await database_sync_to_async(services.mode_save)(mode=mode, user=None)
+    again, resumed = await socket_open(key)
+    assert resumed["conversation_id"] != session["conversation_id"]
+    assert resumed["persona"] == persona_for("generic", seed_from_session_key(key))
+    await again.disconnect()
