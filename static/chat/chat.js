@@ -1,0 +1,354 @@
+// The chat page: speaks docs/protocol.md over one WebSocket and draws what it hears.
+
+import { customerRender } from "./card.js";
+import { byId, h } from "./dom.js";
+import { brandApply } from "./theme.js";
+
+const FIRST_RETRY_MS = 1000;
+// Refusals of a `chat` frame: the message was not stored, so it goes back into the box.
+const CHAT_REFUSALS = new Set(["busy", "rate_limited", "message_too_long", "invalid_frame"]);
+const LAST_RETRY_MS = 30000;
+
+const state = {
+  socket: null,
+  connected: false,
+  retryMs: FIRST_RETRY_MS,
+  mode: null,
+  busy: false, // a reply (or a greeting) is on its way or streaming
+  unconfirmed: null, // { text, item } of a sent message until its reply starts
+  lastVisitorText: "",
+};
+
+const el = {
+  transcript: byId("transcript"),
+  input: byId("chat-input"),
+  send: byId("send"),
+  composer: byId("composer"),
+  status: byId("composer-status"),
+  picker: byId("mode-picker"),
+  newCustomer: byId("new-customer"),
+  newConversation: byId("new-conversation"),
+  connection: byId("connection"),
+  offline: byId("offline-badge"),
+  notices: byId("notices"),
+};
+
+// ---- The socket -----------------------------------------------------------
+
+function socketUrl() {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${byId("app").dataset.wsPath}`;
+}
+
+function connect() {
+  const socket = new WebSocket(socketUrl());
+  state.socket = socket;
+  socket.addEventListener("message", (event) => frameReceive(event.data));
+  socket.addEventListener("close", () => socketLost(socket));
+}
+
+/** Shows "Reconnecting…" and tries again after 1 s, 2 s, 4 s … up to 30 s. */
+function socketLost(socket) {
+  if (socket !== state.socket) return;
+  state.connected = false;
+  state.socket = null;
+  busySet(false);
+  typingRemove();
+  connectionShow("reconnecting", "Reconnecting…");
+  setTimeout(connect, state.retryMs);
+  state.retryMs = Math.min(state.retryMs * 2, LAST_RETRY_MS);
+}
+
+function send(type, payload = {}) {
+  if (!state.connected) return false;
+  state.socket.send(JSON.stringify({ type, payload }));
+  return true;
+}
+
+function frameReceive(data) {
+  let frame;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return;
+  }
+  const handler = HANDLERS[frame && frame.type];
+  if (handler) handler(frame.payload || {});
+}
+
+// ---- Frames from the server -----------------------------------------------
+
+const HANDLERS = {
+  session(p) {
+    state.connected = true;
+    state.retryMs = FIRST_RETRY_MS;
+    connectionShow("connected", "Connected");
+    backendShow(p.llm || {});
+    modeShow(p.mode, p.persona);
+    pickerFill(p.modes || [], p.mode.slug);
+    transcriptRedraw(p.messages || [], p.conversation_id);
+    busySet(false);
+    controlsSync();
+  },
+  mode_switch(p) {
+    noticesClear();
+    modeShow(p.mode, p.persona);
+    el.picker.value = p.mode.slug;
+    transcriptRedraw([], p.conversation_id);
+    dividerAdd(SWITCH_NOTES[p.reason] ? SWITCH_NOTES[p.reason](p) : "");
+    state.unconfirmed = null;
+    busySet(true);
+    typingShow();
+  },
+  mode_updated(p) {
+    if (!state.mode || p.mode.slug !== state.mode.slug) return;
+    state.mode = { ...state.mode, ...p.mode };
+    brandApply(state.mode);
+    const option = [...el.picker.options].find((o) => o.value === p.mode.slug);
+    if (option && p.mode.name) option.textContent = p.mode.name;
+  },
+  chat_start(p) {
+    state.unconfirmed = null;
+    busySet(true);
+    const item = replyBubble(p.message_id);
+    item.dataset.status = "streaming";
+    item.setAttribute("aria-busy", "true");
+  },
+  chat_chunk(p) {
+    const item = typingDone(replyBubble(p.message_id));
+    item.querySelector(".bubble-text").append(p.text);
+    scrollToEnd();
+  },
+  chat_end(p) {
+    const item = typingDone(replyBubble(p.message_id));
+    item.dataset.status = "complete";
+    item.removeAttribute("aria-busy");
+    item.querySelector(".bubble-text").textContent = p.text;
+    if (p.finish_reason === "length") noteAdd(item, "This reply was cut short.");
+    busySet(false);
+    scrollToEnd();
+  },
+  error(p) {
+    if (p.message_id !== undefined && p.message_id !== null) replyFailed(p);
+    else refusalShow(p);
+  },
+};
+
+const SWITCH_NOTES = {
+  switch: (p) => `You're now chatting with ${p.mode.company_name}`,
+  new_persona: (p) => `Signed in as ${p.persona.name}`,
+  clear: () => "New conversation",
+};
+
+// ---- Header, card and status ----------------------------------------------
+
+function modeShow(mode, persona) {
+  state.mode = mode;
+  brandApply(mode);
+  if (persona) customerRender(mode, persona);
+}
+
+function pickerFill(modes, current) {
+  el.picker.replaceChildren(...modes.map((m) => h("option", { value: m.slug }, m.name)));
+  el.picker.value = current;
+}
+
+function backendShow(llm) {
+  el.offline.hidden = llm.backend !== "offline";
+  el.offline.title = llm.model ? `Replies come from ${llm.model}, built into this demo.` : "";
+}
+
+function connectionShow(stateName, text) {
+  el.connection.dataset.state = stateName;
+  el.connection.textContent = text;
+}
+
+/** Enables what can be used now: nothing while offline, no sending while busy. */
+function controlsSync() {
+  const online = state.connected;
+  el.picker.disabled = !online;
+  el.newCustomer.disabled = !online;
+  el.newConversation.disabled = !online;
+  el.send.disabled = !online || state.busy;
+  el.composer.setAttribute("aria-busy", String(state.busy));
+  const company = state.mode ? state.mode.company_name : "The assistant";
+  el.status.textContent = !online ? "Not connected: you can send again once we reconnect."
+    : state.busy ? `${company} is replying…` : "";
+}
+
+function busySet(busy) {
+  state.busy = busy;
+  controlsSync();
+}
+
+// ---- The transcript -------------------------------------------------------
+
+function nearEnd() {
+  const t = el.transcript;
+  return t.scrollHeight - t.scrollTop - t.clientHeight < 80;
+}
+
+function scrollToEnd(force = false) {
+  if (force || nearEnd()) el.transcript.scrollTop = el.transcript.scrollHeight;
+}
+
+const NOTES = {
+  interrupted: "Interrupted before it finished.",
+  failed: "This reply could not be completed.",
+  streaming: "Interrupted before it finished.",
+};
+
+/** One message bubble; its text goes in as text, so markup shows as typed. */
+function bubble(role, text, { id = null, status = "complete" } = {}) {
+  const who = role === "user" ? "You" : state.mode ? state.mode.company_name : "Assistant";
+  const item = h("li", { class: `message message-${role}`, dataset: { role, status, testid: "message" } },
+    h("p", { class: "bubble-who visually-hidden" }, `${who}:`),
+    h("div", { class: "bubble" }, h("p", { class: "bubble-text" }, text)));
+  if (id !== null && id !== undefined) item.dataset.messageId = String(id);
+  if (NOTES[status] && role === "assistant") noteAdd(item, NOTES[status]);
+  return item;
+}
+
+function noteAdd(item, text) {
+  item.append(h("p", { class: "message-note" }, text));
+}
+
+function transcriptRedraw(messages, conversationId) {
+  el.transcript.dataset.conversationId = String(conversationId ?? "");
+  el.transcript.replaceChildren(...messages.map((m) => bubble(m.role, m.content, m)));
+  const last = [...messages].reverse().find((m) => m.role === "user");
+  state.lastVisitorText = last ? last.content : "";
+  scrollToEnd(true);
+}
+
+function dividerAdd(text) {
+  if (text) el.transcript.append(h("li", { class: "divider", dataset: { testid: "divider" } }, h("span", {}, text)));
+}
+
+function typingBubble() {
+  const item = bubble("assistant", "", { status: "pending" });
+  item.classList.add("is-typing");
+  item.querySelector(".bubble").prepend(
+    h("span", { class: "typing", dataset: { testid: "typing-indicator" }, role: "img", "aria-label": "The assistant is typing" },
+      h("span", {}), h("span", {}), h("span", {})));
+  return item;
+}
+
+/** The dots that show until the first words of a reply arrive. */
+function typingShow() {
+  if (!el.transcript.querySelector(".is-typing:not([data-message-id])")) el.transcript.append(typingBubble());
+  scrollToEnd(true);
+}
+
+/** A reply bubble whose first words arrived: the dots go. */
+function typingDone(item) {
+  item.classList.remove("is-typing");
+  for (const dots of item.querySelectorAll(".typing")) dots.remove();
+  return item;
+}
+
+function typingRemove() {
+  for (const item of el.transcript.querySelectorAll(".is-typing")) item.remove();
+}
+
+/** The bubble for a reply: the waiting one, or a new one. */
+function replyBubble(id) {
+  const key = String(id);
+  const found = el.transcript.querySelector(`[data-message-id="${CSS.escape(key)}"]`);
+  if (found) return found;
+  const waiting = el.transcript.querySelector(".is-typing:not([data-message-id])") || typingBubble();
+  waiting.dataset.messageId = key;
+  el.transcript.append(waiting);
+  return waiting;
+}
+
+// ---- Sending --------------------------------------------------------------
+
+function chatSend(text) {
+  if (state.busy || !send("chat", { text })) return false;
+  const item = bubble("user", text);
+  el.transcript.append(item);
+  state.unconfirmed = { text, item };
+  state.lastVisitorText = text;
+  busySet(true);
+  typingShow();
+  return true;
+}
+
+function composerSubmit() {
+  const text = el.input.value;
+  if (!text.trim()) return;
+  if (chatSend(text)) el.input.value = "";
+}
+
+// ---- Errors ---------------------------------------------------------------
+
+/** A reply that failed: said inline, with a Retry that asks again. */
+function replyFailed(p) {
+  const item = typingDone(replyBubble(p.message_id));
+  item.dataset.status = "failed";
+  item.removeAttribute("aria-busy");
+  for (const old of item.querySelectorAll(".message-error")) old.remove();
+  const retry = h("button", { type: "button", class: "retry-button", dataset: { testid: "retry" } }, "Retry");
+  retry.addEventListener("click", () => {
+    if (state.lastVisitorText && chatSend(state.lastVisitorText)) retry.remove();
+  });
+  item.append(h("div", { class: "message-error", role: "alert", dataset: { testid: "message-error" } },
+    h("p", {}, p.message || "The assistant could not answer."), p.retryable === false ? null : retry));
+  state.unconfirmed = null;
+  busySet(false);
+  scrollToEnd();
+}
+
+/** A refused frame: a dismissible notice; a refused message goes back into the box. */
+function refusalShow(p) {
+  let text = p.message || "Something went wrong.";
+  if (p.code === "rate_limited" && p.retry_after) text += ` You can send again in ${Math.ceil(p.retry_after)} seconds.`;
+  noticeShow(text, p.code, p.code === "rate_limited" && p.retry_after ? p.retry_after * 1000 : 0);
+  if (state.mode) el.picker.value = state.mode.slug;
+  if (state.unconfirmed && CHAT_REFUSALS.has(p.code)) {
+    state.unconfirmed.item.remove();
+    if (!el.input.value) el.input.value = state.unconfirmed.text;
+    state.unconfirmed = null;
+    typingRemove();
+    busySet(false);
+  }
+}
+
+function noticeShow(text, code, lifetimeMs) {
+  const close = h("button", { type: "button", class: "notice-close", "aria-label": "Dismiss this notice", dataset: { dismiss: "" } }, "×");
+  const notice = h("div", { class: "notice", role: "alert", dataset: { testid: "notice", code: code || "" } },
+    h("p", { class: "notice-text" }, text), close);
+  el.notices.append(notice);
+  if (lifetimeMs) setTimeout(() => notice.remove(), lifetimeMs);
+}
+
+function noticesClear() {
+  for (const notice of el.notices.querySelectorAll('[data-testid="notice"]')) notice.remove();
+}
+
+// ---- Controls -------------------------------------------------------------
+
+function controlsBind() {
+  el.composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    composerSubmit();
+  });
+  el.input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    composerSubmit();
+  });
+  el.picker.addEventListener("change", () => {
+    if (!send("switch_mode", { mode: el.picker.value }) && state.mode) el.picker.value = state.mode.slug;
+  });
+  el.newCustomer.addEventListener("click", () => send("new_persona"));
+  el.newConversation.addEventListener("click", () => send("clear"));
+  el.notices.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-dismiss]");
+    if (button) button.closest(".notice").remove();
+  });
+}
+
+controlsBind();
+connect();
