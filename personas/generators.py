@@ -134,7 +134,6 @@ _CLAIM_AMOUNTS = {
 }
 _RISK_BY_CLAIMS: tuple[RiskScore, ...] = ("Low", "Medium", "High")
 
-_PLAN_CARRIERS = ("Evergreen Health", "Summit Care", "Harborview Health", "Northstar")
 _PLAN_NETWORKS = ("PPO", "HMO", "EPO")
 # Metal tier: (deductible range, out-of-pocket maximum range), in whole dollars.
 _PLAN_TIERS = {
@@ -157,20 +156,47 @@ _SPECIALTIES = (
 )
 _CLINICS = ("Medical Center", "Health Clinic", "Medical Group", "Specialty Care")
 _SLOTS = tuple(time(hour, minute) for hour in range(8, 17) for minute in (0, 30))
+# (name, doses, schedule, therapeutic class): a customer never takes two drugs of
+# one class (two SSRIs, or an ACE inhibitor with an ARB, would not be prescribed).
 _MEDICATIONS = (
-    ("Lisinopril", ("10 mg", "20 mg", "40 mg"), "Once daily"),
-    ("Atorvastatin", ("10 mg", "20 mg", "40 mg"), "Once daily at bedtime"),
-    ("Metformin", ("500 mg", "850 mg", "1000 mg"), "Twice daily with meals"),
-    ("Levothyroxine", ("25 mcg", "50 mcg", "75 mcg"), "Once daily before breakfast"),
-    ("Amlodipine", ("2.5 mg", "5 mg", "10 mg"), "Once daily"),
-    ("Omeprazole", ("20 mg", "40 mg"), "Once daily before breakfast"),
-    ("Sertraline", ("50 mg", "100 mg"), "Once daily"),
-    ("Losartan", ("25 mg", "50 mg", "100 mg"), "Once daily"),
-    ("Montelukast", ("10 mg",), "Once daily in the evening"),
-    ("Gabapentin", ("100 mg", "300 mg"), "Three times daily"),
-    ("Albuterol inhaler", ("90 mcg per puff",), "2 puffs every 4–6 hours as needed"),
-    ("Escitalopram", ("10 mg", "20 mg"), "Once daily"),
-    ("Hydrochlorothiazide", ("12.5 mg", "25 mg"), "Once daily in the morning"),
+    ("Lisinopril", ("10 mg", "20 mg", "40 mg"), "Once daily", "RAAS blocker"),
+    ("Atorvastatin", ("10 mg", "20 mg", "40 mg"), "Once daily at bedtime", "statin"),
+    (
+        "Metformin",
+        ("500 mg", "850 mg", "1000 mg"),
+        "Twice daily with meals",
+        "biguanide",
+    ),
+    (
+        "Levothyroxine",
+        ("25 mcg", "50 mcg", "75 mcg"),
+        "Once daily before breakfast",
+        "thyroid hormone",
+    ),
+    (
+        "Amlodipine",
+        ("2.5 mg", "5 mg", "10 mg"),
+        "Once daily",
+        "calcium channel blocker",
+    ),
+    ("Omeprazole", ("20 mg", "40 mg"), "Once daily before breakfast", "proton pump"),
+    ("Sertraline", ("50 mg", "100 mg"), "Once daily", "SSRI"),
+    ("Losartan", ("25 mg", "50 mg", "100 mg"), "Once daily", "RAAS blocker"),
+    ("Montelukast", ("10 mg",), "Once daily in the evening", "leukotriene"),
+    ("Gabapentin", ("100 mg", "300 mg"), "Three times daily", "gabapentinoid"),
+    (
+        "Albuterol inhaler",
+        ("90 mcg per puff",),
+        "2 puffs every 4–6 hours as needed",
+        "bronchodilator",
+    ),
+    ("Escitalopram", ("10 mg", "20 mg"), "Once daily", "SSRI"),
+    (
+        "Hydrochlorothiazide",
+        ("12.5 mg", "25 mg"),
+        "Once daily in the morning",
+        "thiazide",
+    ),
 )
 # Loyalty points needed for each status, highest first.
 _LOYALTY_TIERS: tuple[tuple[int, LoyaltyStatus], ...] = (
@@ -397,9 +423,10 @@ def _plan(rng: random.Random) -> dict[str, Any]:
     deductible = rng.randrange(ded_low, ded_high + 1, 50)
     out_of_pocket_max = rng.randrange(max_low, max_high + 1, 100)
     met = _cents(rng.uniform(0, deductible))
-    carrier, network = rng.choice(_PLAN_CARRIERS), rng.choice(_PLAN_NETWORKS)
+    network = rng.choice(_PLAN_NETWORKS)
     return {
-        "plan_name": f"{carrier} {network} {tier}",
+        # Named like a carrier's own plans ("Silver PPO 3000"): the brand is the mode's.
+        "plan_name": f"{tier} {network} {deductible}",
         "deductible": float(deductible),
         "deductible_met": met,
         "out_of_pocket_max": float(out_of_pocket_max),
@@ -448,7 +475,11 @@ def _appointments(
 
 
 def _prescriptions(rng: random.Random) -> list[Prescription]:
-    """One to three different medications at a real dose and schedule."""
+    """One to three medications at a real dose and schedule, each of its own class."""
+    by_class: dict[str, tuple] = {}
+    for medication in rng.sample(_MEDICATIONS, len(_MEDICATIONS)):
+        by_class.setdefault(medication[3], medication)
+    picks = list(by_class.values())[: rng.randint(1, 3)]
     return [
         Prescription(
             medication=name,
@@ -456,7 +487,7 @@ def _prescriptions(rng: random.Random) -> list[Prescription]:
             frequency=frequency,
             refills_remaining=rng.randint(0, 5),
         )
-        for name, doses, frequency in rng.sample(_MEDICATIONS, rng.randint(1, 3))
+        for name, doses, frequency, _class in picks
     ]
 
 

@@ -171,11 +171,15 @@ def test_generate_healthcare_persona_appointments_are_bookable(seed, as_of):
 @given(seeds, days)
 def test_generate_healthcare_persona_prescriptions_are_real(seed, as_of):
     prescriptions = generate_healthcare_persona(seed, as_of=as_of).active_prescriptions
-    known = {name: (doses, frequency) for name, doses, frequency in gen._MEDICATIONS}
+    known = {
+        name: (doses, frequency, group)
+        for name, doses, frequency, group in (gen._MEDICATIONS)
+    }
     assert 1 <= len(prescriptions) <= 3
-    assert len({p.medication for p in prescriptions}) == len(prescriptions)
+    groups = {known[p.medication][2] for p in prescriptions}
+    assert len(groups) == len(prescriptions), "two drugs of one therapeutic class"
     for prescription in prescriptions:
-        doses, frequency = known[prescription.medication]
+        doses, frequency, _group = known[prescription.medication]
         assert prescription.dosage in doses and DOSAGE.match(prescription.dosage)
         assert prescription.frequency == frequency
         assert 0 <= prescription.refills_remaining <= 5
