@@ -10,7 +10,7 @@ BASE_PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	   $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	   echo $$p; break; fi; done)
 
-.PHONY: run test lint format bench system-deps clean
+.PHONY: run test test-sqlite test-pg lint format bench system-deps clean
 
 $(VENV)/.python:
 	@if [ -z "$(BASE_PYTHON)" ]; then \
@@ -49,8 +49,17 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: system-deps lint
+test: system-deps lint test-sqlite test-pg
+
+# Every test on the defaults: SQLite and the in-memory channel layer.
+test-sqlite: $(VENV)/.installed-dev
 	$(PY) -m pytest
+
+# The suite again on PostgreSQL and Redis, started for the run (tests/support/servers.py).
+# The browser tests and tests/deploy/ start their own servers, so they run only above.
+test-pg: $(VENV)/.installed-dev system-deps
+	$(PY) -m tests.support.servers run -- \
+		$(PY) -m pytest --ignore=tests/e2e --ignore=tests/deploy
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/personas.py

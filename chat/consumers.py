@@ -3,12 +3,17 @@
 A reply streams in its own task kept on the consumer, because a consumer handles one
 frame at a time: while a handler awaited a long stream, a mode switch or a disconnect
 would wait behind it. Switching and disconnecting cancel that task instead.
+
+The socket hears of staff edits through its mode's channel-layer group. A channel-layer
+outage (Redis restarting) must not end the chat, so joining and leaving the group only
+log failures, and a second task re-joins now and then: Redis forgets groups on restart.
 """
 
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import cached_property
 
 from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -18,6 +23,7 @@ from django.utils import timezone
 from chat import llm, replies, transcripts, visitors
 from chat.broadcast import mode_group_name
 from chat.frames import ChatFrame, Frame, FrameError, SwitchModeFrame, frame_parse
+from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message
 from chat.offline import text_pieces
 from chat.ratelimit import rate_limit_retry_after
@@ -28,9 +34,17 @@ SERVER_ERROR = "server_error"
 SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
 
 
+async def task_cancel(task: asyncio.Task | None) -> None:
+    """Cancel a task and wait until it has finished."""
+    if task and not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     visit: visitors.Visit
     reply_task: asyncio.Task | None = None
+    rejoin_task: asyncio.Task | None = None
     frame_arrived: float = 0.0
 
     async def connect(self) -> None:
@@ -39,14 +53,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.visit = await db(visitors.visit_open)(
             self.scope["session"], today=timezone.localdate()
         )
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.group_join()
+        self.rejoin_task = asyncio.create_task(self.group_rejoin_periodically())
         await self.send_frame("session", await db(replies.session_payload)(self.visit))
 
     async def disconnect(self, code: int) -> None:
         """Stop a streaming reply (stored as interrupted) and leave the mode group."""
         await self.reply_cancel()
+        await task_cancel(self.rejoin_task)
         if hasattr(self, "visit"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.group_leave(self.group)
 
     async def receive(self, text_data: str | None = None, bytes_data=None) -> None:
         """Validate one frame and hand it to its handler; refuse anything malformed."""
@@ -140,6 +156,32 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def group(self) -> str:
         return mode_group_name(self.visit.mode.pk)
 
+    @cached_property
+    def group_lock(self) -> asyncio.Lock:
+        """Serialises joins and leaves, so a re-join never revives a group just left."""
+        return asyncio.Lock()
+
+    async def group_join(self) -> None:
+        async with self.group_lock:
+            await self.layer_call(self.channel_layer.group_add, self.group)
+
+    async def group_leave(self, group: str) -> None:
+        async with self.group_lock:
+            await self.layer_call(self.channel_layer.group_discard, group)
+
+    async def group_rejoin_periodically(self) -> None:
+        """Re-join the mode's group, which Redis forgets when it restarts."""
+        while True:
+            await asyncio.sleep(settings.CHAT_GROUP_REJOIN_SECONDS)
+            await self.group_join()
+
+    async def layer_call(self, method: Callable, group: str) -> None:
+        """Join or leave `group`; a channel-layer outage is logged, not fatal."""
+        try:
+            await method(group, self.channel_name)
+        except UNREACHABLE_ERRORS as exc:
+            outage_log.warn(method.__name__, exc)
+
     async def visit_replace(self, start, reason: str, **kwargs) -> None:
         """Start a new conversation, announce it, and stream the mode's greeting."""
         await self.reply_cancel()
@@ -151,8 +193,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             kwargs["visit"] = self.visit
         self.visit = await db(start)(session, **kwargs)
         if self.group != old_group:
-            await self.channel_layer.group_discard(old_group, self.channel_name)
-            await self.channel_layer.group_add(self.group, self.channel_name)
+            await self.group_leave(old_group)
+            await self.group_join()
         payload = replies.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)
@@ -235,9 +277,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def reply_cancel(self) -> None:
         """Cancel a streaming reply and wait until its partial text is stored."""
         task, self.reply_task = self.reply_task, None
-        if task and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await task_cancel(task)
 
     async def send_frame(self, frame_type: str, payload: dict) -> None:
         await self.send_json({"type": frame_type, "payload": payload})

@@ -7,7 +7,14 @@ import json
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 
 class FrameError(Exception):
@@ -21,12 +28,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+def nul_replace(text: str) -> str:
+    """NUL as U+FFFD: PostgreSQL can neither store nor look up text containing NUL."""
+    return text.replace("\x00", "\ufffd")
+
+
+Text = Annotated[str, AfterValidator(nul_replace)]
+
+
 class ChatPayload(_Strict):
-    text: str
+    text: Text
 
 
 class SwitchModePayload(_Strict):
-    mode: str
+    mode: Text
 
 
 class EmptyPayload(_Strict):
@@ -69,14 +84,33 @@ def frame_parse(raw: str) -> Frame:
             "invalid_json",
             'The frame is not JSON; send {"type": ..., "payload": {...}}.',
         ) from None
+    except RecursionError:
+        raise FrameError(
+            "invalid_json",
+            'The frame is nested too deeply; send {"type": ..., "payload": {...}}.',
+        ) from None
     _check_envelope(data)
     try:
         frame = _frame_adapter.validate_python(data)
     except ValidationError as exc:
         raise FrameError("invalid_frame", _describe(exc)) from None
+    for value in frame.payload.model_dump().values():
+        _check_storable(value)
     if isinstance(frame, ChatFrame):
         _check_text(frame.payload.text)
     return frame
+
+
+def _check_storable(value: str) -> None:
+    """Refuse unpaired surrogates (from JSON escapes): no database can store them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FrameError(
+            "invalid_frame",
+            "The text contains an unpaired surrogate (\\ud800-\\udfff); "
+            "send valid Unicode.",
+        ) from None
 
 
 def _check_envelope(data: Any) -> None:

@@ -10,6 +10,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Q
 
+from chat.frames import nul_replace
 from chat.models import Conversation, Message, Mode, PromptTemplate
 
 
@@ -90,7 +91,9 @@ def reply_finish(
     duration_ms: int,
     error: str = "",
 ) -> Message:
-    message.content = text
+    message.content = nul_replace(
+        text
+    )  # a model may emit NUL; PostgreSQL can't store it
     message.status = status
     message.time_to_first_token_ms = time_to_first_token_ms
     message.duration_ms = duration_ms

@@ -122,7 +122,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis, with a receive that outlasts a Redis restart.
+            "BACKEND": "chat.layers.ResilientRedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
@@ -135,6 +136,14 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Room for a rate-limit counter per visitor: the default 300 entries would cull
+    # live counters under a crowd, and culled counters stop limiting.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -201,6 +210,8 @@ CHAT_RATE_LIMIT_WINDOW_SECONDS = env_number(
     "CHAT_RATE_LIMIT_WINDOW_SECONDS", float, 60.0
 )
 CHAT_MAX_FRAME_BYTES = env_number("CHAT_MAX_FRAME_BYTES", int, 65536)
+# How often a socket re-joins its mode's group (Redis forgets groups on a restart).
+CHAT_GROUP_REJOIN_SECONDS = env_number("CHAT_GROUP_REJOIN_SECONDS", float, 15.0)
 
 # Content-Security-Policy: every script and style is served by the site itself.
 SECURE_CSP = {

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from django.db import connection
 
 from chat import llm
 from tests.support.openai_server import OpenAIServer
@@ -37,3 +38,20 @@ async def openai_backend(settings, openai_server: OpenAIServer) -> AsyncIterator
     settings.OPENAI_MAX_RETRIES = 1
     yield openai_server
     await llm.clients_close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The test database, which PostgreSQL refuses to drop while others use it.
+
+    A worker thread of an async test can keep its connection to the end of the run,
+    so on PostgreSQL those sessions are ended before the database is dropped.
+    """
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -16,8 +16,32 @@ PRINT_SETTINGS = (
 )
 
 
+# What a production deployment behind an HTTPS proxy sets (README, "Production").
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "tests-only-production-like-key-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "demo.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://demo.example.com",
+    "DATABASE_URL": "postgres://presto:secret@db.internal:5432/presto",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "SESSION_COOKIE_SECURE": "true",
+    "CSRF_COOKIE_SECURE": "true",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SECURE_HSTS_PRELOAD": "true",
+    "SECURE_PROXY_SSL_HEADER": "true",
+}
+DEPLOY_CHECK = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+
+
 def settings_run(**env: str) -> subprocess.CompletedProcess:
     """Load demo_site.settings in a fresh interpreter with exactly these variables."""
+    return python_run(["-c", PRINT_SETTINGS], **env)
+
+
+def python_run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    """Run Python on demo_site.settings with exactly these variables (no .env)."""
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DEBUG"))
     }
@@ -25,7 +49,7 @@ def settings_run(**env: str) -> subprocess.CompletedProcess:
         clean.pop(name, None)
     clean |= {"DJANGO_SETTINGS_MODULE": "demo_site.settings", "ENV_FILE": "", **env}
     return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
+        [sys.executable, *args],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -83,3 +107,24 @@ def test_settings_refuse_malformed_values_naming_the_variable(env, message):
     result = settings_run(SECRET_KEY="x" * 50, **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = python_run(DEPLOY_CHECK, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_debug_and_insecure_settings():
+    insecure = PRODUCTION | {
+        "DEBUG": "true",
+        "SECRET_KEY": "short",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+    }
+    result = python_run(DEPLOY_CHECK, **insecure)
+    assert result.returncode != 0
+    for code in ("W004", "W008", "W009", "W012", "W016", "W018"):
+        assert f"security.{code}" in result.stderr

@@ -115,3 +115,21 @@ async def test_rate_limit_is_per_session_across_tabs(settings):
     assert (await reply_collect(other))[-1]["type"] == "chat_end"
     for communicator in (first, second, other):
         await communicator.disconnect()
+
+
+async def test_nul_in_a_message_is_stored_as_a_replacement_character():
+    """PostgreSQL cannot store NUL, so it arrives as U+FFFD on every back end."""
+    communicator, _ = await socket_open(await session_create())
+    await send(communicator, "chat", text="my\x00balance")
+    reply = await reply_collect(communicator)
+    assert reply[-1]["type"] == "chat_end"
+    assert ("user", "my\ufffdbalance") in await stored_messages()
+    await communicator.disconnect()
+
+
+async def test_nul_in_a_mode_slug_is_an_unknown_mode():
+    communicator, _ = await socket_open(await session_create())
+    await send(communicator, "switch_mode", mode="bank\x00ing")
+    frame = await communicator.receive_json_from(timeout=5)
+    assert frame["payload"]["code"] == "unknown_mode"
+    await communicator.disconnect()
