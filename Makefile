@@ -61,8 +61,11 @@ test-pg: $(VENV)/.installed-dev system-deps
 	$(PY) -m tests.support.servers run -- \
 		$(PY) -m pytest --ignore=tests/e2e --ignore=tests/deploy
 
-bench: $(VENV)/.installed-dev
+# Each prints its figures next to a baseline run in the same go (docs/performance.md).
+bench: $(VENV)/.installed-dev system-deps
 	$(PY) bench/personas.py
+	$(PY) bench/chat.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-output

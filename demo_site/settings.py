@@ -115,8 +115,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env_number("CONN_MAX_AGE", int, 0))
+    # Channels closes "old" connections around every ORM call from a consumer; a
+    # persistent connection makes that a no-op instead of a reconnect (and the PRAGMAs)
+    # each time. SQLite has no pool, and a connection costs the server nothing.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool per process, for the same reason, and so a burst of visitors waits for
+    # a connection instead of exhausting the server's max_connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env_number("DATABASE_POOL_MAX_SIZE", int, 10),
+        "timeout": env_number("DATABASE_POOL_TIMEOUT", float, 20.0),
+    }
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
