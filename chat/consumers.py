@@ -13,18 +13,19 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from functools import cached_property
+from functools import cached_property, partial
 
 from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from chat import llm, replies, transcripts, visitors
 from chat.broadcast import mode_group_name
 from chat.frames import ChatFrame, Frame, FrameError, SwitchModeFrame, frame_parse
 from chat.layers import UNREACHABLE_ERRORS, outage_log
-from chat.models import Message
+from chat.models import Message, Mode
 from chat.offline import text_pieces
 from chat.ratelimit import rate_limit_retry_after
 
@@ -105,9 +106,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         turn = await db(replies.turn_prepare)(self.visit, frame.payload.text)
         if turn.switch_to is not None:
-            await self.visit_replace(
-                visitors.visit_start, "switch", mode=turn.switch_to
-            )
+            await self.visit_replace("switch", self.starter(mode=turn.switch_to))
         elif turn.canned_reply is not None:
             self.reply_start(text_pieces(turn.canned_reply), backend="canned")
         else:
@@ -130,24 +129,24 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 "the modes listed in the session frame.",
             )
             return
-        await self.visit_replace(visitors.visit_start, "switch", mode=mode)
+        await self.visit_replace("switch", self.starter(mode=mode))
 
     async def on_new_persona(self, frame: Frame) -> None:
         """A new customer (a new seed kept in the session), same mode."""
-        await self.visit_replace(visitors.visit_new_customer, "new_persona")
+        await self.visit_replace(
+            "new_persona", partial(visitors.visit_new_customer, visit=self.visit)
+        )
 
     async def on_clear(self, frame: Frame) -> None:
         """A new conversation with the same customer."""
-        await self.visit_replace(visitors.visit_start, "clear", mode=self.visit.mode)
+        await self.visit_replace("clear", self.starter(mode=self.visit.mode))
 
     async def mode_updated(self, event: dict) -> None:
         """Staff saved this mode or its prompt: refresh it and tell the page."""
         refreshed = await db(replies.visit_refresh_mode)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.
-            await self.visit_replace(
-                visitors.visit_start, "switch", mode=refreshed.mode
-            )
+            await self.visit_replace("switch", self.starter(mode=refreshed.mode))
             return
         self.visit = refreshed
         await self.send_frame("mode_updated", {"mode": event["mode"]})
@@ -182,16 +181,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except UNREACHABLE_ERRORS as exc:
             outage_log.warn(method.__name__, exc)
 
-    async def visit_replace(self, start, reason: str, **kwargs) -> None:
+    def starter(self, *, mode: Mode) -> Callable[[SessionBase], visitors.Visit]:
+        """A new conversation in `mode` with this visitor's customer."""
+        return partial(visitors.visit_start, mode=mode, customer=self.visit.customer)
+
+    async def visit_replace(
+        self, reason: str, start: Callable[[SessionBase], visitors.Visit]
+    ) -> None:
         """Start a new conversation, announce it, and stream the mode's greeting."""
         await self.reply_cancel()
         old_group = self.group
-        session = self.scope["session"]
-        if start is visitors.visit_start:
-            kwargs["customer"] = self.visit.customer
-        else:
-            kwargs["visit"] = self.visit
-        self.visit = await db(start)(session, **kwargs)
+        self.visit = await db(start)(self.scope["session"])
         if self.group != old_group:
             await self.group_leave(old_group)
             await self.group_join()
