@@ -57,16 +57,6 @@ DETAILS = re.compile(r"'[^'\s]{20,}'|\b\d{4,}\b")
 # Visitors arriving at once: a burst bigger than this opens sockets faster than
 # Daphne's 5 s handshake timeout lets a busy two-core server accept them.
 RAMP = 50
-# The test model server, with Nagle's algorithm off: its many small writes on a
-# kept-alive connection otherwise wait for the client's delayed ACK, ~40 ms a reply,
-# and "zero latency" is not. (A no-op once the server turns it off itself.)
-MODEL_SERVER = """\
-import sys
-from tests.support import openai_server
-openai_server._Handler.disable_nagle_algorithm = True
-sys.argv[0] = "openai_server"
-openai_server.main()
-"""
 # Below this a figure is noise (the echo consumer's own server_ms): no ratio.
 MIN_DIVISOR = 0.1
 
@@ -97,7 +87,8 @@ class Servers(contextlib.ExitStack):
     def model(self) -> "Process":
         """The zero-latency OpenAI-compatible model server (tests/support)."""
         port = free_port()
-        command = [sys.executable, "-c", MODEL_SERVER, "--port", str(port)]
+        command = [sys.executable, "-m", "tests.support.openai_server"]
+        command += ["--port", str(port)]
         command += ["--latency", "0"]
         return self.process("model", command, os.environ.copy(), port)
 

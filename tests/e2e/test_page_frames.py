@@ -103,6 +103,24 @@ def test_reply_streams_with_typing_indicator_and_busy_input(scripted):
     expect(visit.testid("send")).to_be_enabled()
 
 
+def test_assistant_reply_with_markup_shows_as_text_and_runs_nothing(scripted):
+    visit, server = scripted
+    reply = "See <img src=x onerror=alert(1)> and <script>alert(2)</script> <b>now</b>"
+
+    def answer(text: str) -> None:
+        server.send("chat_start", message_id=7)
+        server.send("chat_chunk", message_id=7, text=reply[:20])
+        server.send("chat_chunk", message_id=7, text=reply[20:])
+        server.send("chat_end", message_id=7, text=reply, finish_reason="stop")
+
+    server.on_chat = answer
+    visit.testid("chat-input").fill("Anything new?")
+    visit.testid("chat-input").press("Enter")
+    expect(bubble_text(visit, "assistant")).to_have_text(reply)
+    expect(visit.testid("transcript").locator("img, script, b")).to_have_count(0)
+    assert visit.dialogs == []
+
+
 def test_shift_enter_breaks_the_line_and_enter_sends(scripted):
     visit, server = scripted
     box = visit.testid("chat-input")

@@ -207,6 +207,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Many small SSE writes on a kept-alive connection would otherwise each wait for
+    # the client's delayed ACK (~40 ms a reply), and "zero latency" would not be.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
