@@ -202,7 +202,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.reply_start(text_pieces(greeting), backend="greeting")
 
     def reply_start(
-        self, pieces: AsyncIterator[str], *, backend: str = "", prompt_version=None
+        self,
+        pieces: AsyncIterator[str | llm.Finish],
+        *,
+        backend: str = "",
+        prompt_version=None,
     ) -> None:
         info = llm.backend_info()
         self.reply_task = asyncio.create_task(
@@ -215,7 +219,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def reply_send(
-        self, pieces: AsyncIterator[str], *, backend: str, model: str, prompt_version
+        self,
+        pieces: AsyncIterator[str | llm.Finish],
+        *,
+        backend: str,
+        model: str,
+        prompt_version,
     ) -> None:
         """Stream one reply to the page and store it however it ends."""
         message = await db(transcripts.reply_begin)(
@@ -228,6 +237,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         progress = replies.ReplyProgress()
         try:
             async for piece in pieces:
+                if isinstance(piece, llm.Finish):
+                    progress.finish_reason = piece.reason
+                    continue
                 progress.add(piece)
                 await self.send_frame(
                     "chat_chunk", {"message_id": message.pk, "text": piece}
@@ -251,7 +263,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.reply_save(message, progress, Message.Status.COMPLETE)
         await self.send_frame(
             "chat_end",
-            {"message_id": message.pk, "text": progress.text, "finish_reason": "stop"},
+            {
+                "message_id": message.pk,
+                "text": progress.text,
+                "finish_reason": progress.finish_reason,
+            },
         )
 
     async def reply_save(

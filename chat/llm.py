@@ -70,6 +70,13 @@ class ModelError(Exception):
         self.retryable = retryable
 
 
+@dataclass(frozen=True)
+class Finish:
+    """The last item of a reply that ended other than normally, e.g. "length"."""
+
+    reason: str
+
+
 def backend_info() -> BackendInfo:
     """The offline model unless a key or a server address is configured."""
     if settings.OPENAI_API_KEY or settings.OPENAI_BASE_URL:
@@ -79,8 +86,9 @@ def backend_info() -> BackendInfo:
 
 def reply_stream(
     *, messages: list[dict], persona_kind: str, persona: dict
-) -> AsyncIterator[str]:
-    """The assistant's reply to the last message, in pieces as they arrive."""
+) -> AsyncIterator[str | Finish]:
+    """The assistant's reply to the last message, in pieces as they arrive; a
+    `Finish` comes last when the model stopped for another reason than being done."""
     if backend_info().backend == "offline":
         return offline.reply_stream(
             messages=messages, persona_kind=persona_kind, persona=persona
@@ -120,7 +128,9 @@ async def clients_close() -> None:
         await client.close()
 
 
-async def _openai_reply_stream(messages: list[dict]) -> AsyncIterator[str]:
+async def _openai_reply_stream(
+    messages: list[dict],
+) -> AsyncIterator[str | Finish]:
     """Stream the completion's text; the first piece has a deadline of its own."""
     deadline = asyncio.get_running_loop().time() + settings.OPENAI_FIRST_TOKEN_TIMEOUT
     stream = await _stream_open(messages, deadline)
@@ -151,7 +161,7 @@ async def _stream_open(
             )
 
 
-async def _texts(stream: openai.AsyncStream[Any]) -> AsyncIterator[str]:
+async def _texts(stream: openai.AsyncStream[Any]) -> AsyncIterator[str | Finish]:
     """The text deltas; chunks without text (role, usage, keep-alive) are skipped."""
     async for chunk in stream:
         try:
@@ -160,6 +170,9 @@ async def _texts(stream: openai.AsyncStream[Any]) -> AsyncIterator[str]:
             raise ValueError(f"a chunk of the wrong shape: {chunk}"[:200]) from None
         if isinstance(text, str) and text:
             yield text
+        reason = chunk.choices[0].finish_reason if chunk.choices else None
+        if reason not in (None, "stop"):
+            yield Finish(reason)
 
 
 @contextlib.contextmanager

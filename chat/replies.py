@@ -105,6 +105,7 @@ class ReplyProgress:
         self.pieces: list[str] = []
         self.started = time.monotonic()
         self.first_token_ms: int | None = None
+        self.finish_reason = "stop"
 
     def add(self, piece: str) -> None:
         if self.first_token_ms is None:

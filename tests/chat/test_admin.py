@@ -420,6 +420,20 @@ def test_conversations_search_message_content(admin_client, conversation, query,
     assert response.context["cl"].result_count == found
 
 
+def test_conversations_filter_by_mode_and_date(admin_client, conversation):
+    url = reverse("admin:chat_conversation_changelist")
+    insurance = Mode.objects.get(slug="insurance")
+    year = conversation.started.year
+
+    def count(**query) -> int:
+        return admin_client.get(url, query).context["cl"].result_count
+
+    assert count(mode__id__exact=conversation.mode_id) == 1
+    assert count(mode__id__exact=insurance.pk) == 0
+    assert count(started__year=year) == 1
+    assert count(started__year=year - 1) == 0
+
+
 @pytest.mark.parametrize(
     ("name", "args"),
     [

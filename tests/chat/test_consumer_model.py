@@ -199,3 +199,15 @@ async def test_switch_mid_reply_interrupts_it_and_switches(openai_backend):
     *_, reply = await messages_of(session["conversation_id"])
     assert reply.status == "interrupted"
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize("reason", ["stop", "length", "content_filter"])
+async def test_chat_end_carries_the_models_finish_reason(openai_backend, reason):
+    openai_backend.behaviour = Behaviour(finish_reason=reason)
+    communicator, _ = await socket_open(await session_create())
+    await send(communicator, "chat", text="Tell me everything")
+    end = (await reply_collect(communicator))[-1]
+    assert end["type"] == "chat_end"
+    assert end["payload"]["finish_reason"] == reason
+    assert end["payload"]["text"] == openai_backend.behaviour.reply
+    await communicator.disconnect()

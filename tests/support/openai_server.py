@@ -65,6 +65,7 @@ class Behaviour:
     drop_after: int | None = None  # send this many pieces, then drop the connection
     malformed_after: int | None = None  # send this many pieces, then `malformed`
     malformed: str = '{"choices": ['  # an event the client cannot read as a chunk
+    finish_reason: str = "stop"  # e.g. "length": the reply was cut at max_tokens
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
                 yield None
                 return
             yield self._chunk({"content": piece})
-        yield self._chunk({}, finish_reason="stop")
+        yield self._chunk({}, finish_reason=behaviour.finish_reason)
         yield b"data: [DONE]\n\n"
 
     def _write(self, data: bytes) -> None:
