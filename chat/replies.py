@@ -61,12 +61,12 @@ def turn_prepare(visit: Visit, text: str) -> Turn:
         conversation=visit.conversation, turns=settings.CHAT_HISTORY_TURNS
     )
     transcripts.message_create_user(conversation=visit.conversation, text=text)
-    modes = list(modes_active())
+    modes = modes_active()  # lazy: only a trigger phrase makes it query
     match = mode_resolve_trigger(text, modes)
     if match is not None and match.mode is not None:
         return Turn(switch_to=match.mode)
     if match is not None:
-        return Turn(canned_reply=modes_available_reply(match.requested, modes))
+        return Turn(canned_reply=modes_available_reply(match.requested, list(modes)))
     version = prompt_active_version(visit.mode)
     system = render_system_prompt(visit.mode, visit.persona, version=version)
     messages = [{"role": "system", "content": system}, *history]
