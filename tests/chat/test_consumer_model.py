@@ -1,7 +1,6 @@
 """The chat socket with the OpenAI-compatible backend: the real SDK over real HTTP."""
 
 import asyncio
-import socket
 
 import pytest
 from channels.db import database_sync_to_async
@@ -11,6 +10,7 @@ from chat.formatting import money
 from chat.models import Message, Mode
 from tests.chat.socket import reply_collect, send, session_create, socket_open
 from tests.support.openai_server import Behaviour
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @database_sync_to_async
 def messages_of(conversation_id: int) -> list[Message]:
     return list(Message.objects.filter(conversation_id=conversation_id))
-
-
-def closed_port() -> int:
-    """A port with nothing listening, for a refused connection."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_model_receives_system_prompt_with_the_customers_figures(openai_backend):
@@ -141,7 +134,7 @@ async def test_model_failure_ends_the_reply_with_an_error_and_the_socket_lives_o
 
 
 async def test_refused_connection_is_a_retryable_error(openai_backend, settings):
-    settings.OPENAI_BASE_URL = f"http://127.0.0.1:{closed_port()}/v1"
+    settings.OPENAI_BASE_URL = f"http://127.0.0.1:{free_port()}/v1"
     communicator, _ = await socket_open(await session_create())
     await send(communicator, "chat", text="Hello?")
     error = (await reply_collect(communicator))[-1]

@@ -8,7 +8,6 @@ so the offline model answers.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.support.servers import DaphneServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,57 +29,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_wait(port: int, *, up: bool, timeout: float = 20.0) -> None:
-    """Wait until something listens on `port` (or, with up=False, nothing does)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if (sock.connect_ex(("127.0.0.1", port)) == 0) == up:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"port {port} still {'closed' if up else 'open'}")
-
-
-class Site:
-    """One Daphne process serving the project on 127.0.0.1; restartable on its port."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def start(self) -> None:
-        command = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port)]
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen(
-                [*command, "demo_site.asgi:application"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        port_wait(self.port, up=True)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        port_wait(self.port, up=False)
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -111,8 +61,8 @@ def site_factory(site_env, tmp_path_factory):
     """Start extra servers on the shared database (stopped after the test)."""
     sites = []
 
-    def start() -> Site:
-        site = Site(site_env, tmp_path_factory.getbasetemp() / "daphne.log")
+    def start() -> DaphneServer:
+        site = DaphneServer(site_env, tmp_path_factory.getbasetemp() / "daphne.log")
         site.start()
         sites.append(site)
         return site
@@ -125,7 +75,7 @@ def site_factory(site_env, tmp_path_factory):
 @pytest.fixture(scope="session")
 def site(site_env, tmp_path_factory):
     """The server most tests share."""
-    server = Site(site_env, tmp_path_factory.getbasetemp() / "daphne.log")
+    server = DaphneServer(site_env, tmp_path_factory.getbasetemp() / "daphne.log")
     server.start()
     yield server
     server.stop()
@@ -218,7 +168,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit_open(context: BrowserContext, site: Site):
+def visit_open(context: BrowserContext, site: DaphneServer):
     """Open the page (optionally with a query) in this test's context."""
 
     def open_(query: str = "", *, ctx: BrowserContext | None = None) -> Visit:
