@@ -155,6 +155,24 @@ _SPECIALTIES = (
     "Obstetrics & Gynecology",
 )
 _CLINICS = ("Medical Center", "Health Clinic", "Medical Group", "Specialty Care")
+# Real towns where Faker's own city() invents names ("West Davidmouth"); the other
+# locales' city() lists real places.
+_TOWNS = {
+    "en_US": (
+        "Springfield", "Madison", "Franklin", "Georgetown", "Greenville", "Bristol",
+        "Fairview", "Salem", "Arlington", "Ashland", "Burlington", "Clinton", "Dover",
+        "Oxford", "Riverside", "Lexington", "Milford", "Newport", "Plymouth", "Windsor",
+    ),
+    "en_GB": (
+        "Reading", "Bath", "York", "Chester", "Guildford", "Harrogate", "Cheltenham",
+        "Norwich", "Exeter", "Durham", "Lancaster", "Salisbury", "Shrewsbury",
+        "Winchester", "Colchester", "Carlisle",
+    ),
+    "fr_FR": (
+        "Lyon", "Nantes", "Rennes", "Dijon", "Angers", "Tours", "Reims", "Annecy",
+        "Grenoble", "Nancy", "Metz", "Rouen", "Caen", "Poitiers", "Limoges", "Besançon",
+    ),
+}  # fmt: skip
 _SLOTS = tuple(time(hour, minute) for hour in range(8, 17) for minute in (0, 30))
 # (name, doses, schedule, therapeutic class): a customer never takes two drugs of
 # one class (two SSRIs, or an ACE inhibitor with an ARB, would not be prescribed).
@@ -457,11 +475,11 @@ def _appointments(
 ) -> list[Appointment]:
     """Up to two weekday visits in the next 60 days at distinct times, soonest first.
 
-    Every clinic is in the member's home town, the one place Faker makes up here.
+    Every clinic is in the member's home town.
     """
     offsets = _weekdays_ahead(as_of.weekday())
     picks = sorted(rng.sample(range(len(offsets) * len(_SLOTS)), rng.randint(0, 2)))
-    town = fake.city() if picks else ""
+    town = _town(rng, fake, locale) if picks else ""
     return [
         _appointment(
             rng,
@@ -472,6 +490,12 @@ def _appointments(
         )
         for p in picks
     ]
+
+
+def _town(rng: random.Random, fake: Faker, locale: str) -> str:
+    """The member's home town: a real one, from our list or the locale's."""
+    towns = _TOWNS.get(locale)
+    return rng.choice(towns) if towns else fake.city()
 
 
 def _prescriptions(rng: random.Random) -> list[Prescription]:

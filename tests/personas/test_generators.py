@@ -234,3 +234,18 @@ def test_generate_persona_unknown_locale_lists_supported_ones(kind):
     with pytest.raises(ValueError, match="xx_XX") as error:
         generate_persona(kind, 1, as_of=AS_OF, locale="xx_XX")
     assert all(locale in str(error.value) for locale in SUPPORTED_LOCALES)
+
+
+@pytest.mark.parametrize("locale", sorted(gen._TOWNS))
+def test_generate_healthcare_persona_clinics_are_in_real_towns(locale):
+    towns = gen._TOWNS[locale]
+    appointments = [
+        appointment
+        for seed in range(40)
+        for appointment in generate_healthcare_persona(
+            seed, as_of=date(2026, 1, 31), locale=locale
+        ).upcoming_appointments
+    ]
+    assert appointments
+    for appointment in appointments:
+        assert appointment.location.startswith(tuple(f"{t} " for t in towns))
