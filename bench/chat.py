@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
     ECHO_APP,
-    RAMP,
     SITE_APP,
     Figures,
     Servers,
@@ -33,6 +32,7 @@ from bench.common import (  # noqa: E402
     percentile,
     ratio,
     run_bounded,
+    server_arguments,
     site_env,
     site_prepare,
     table,
@@ -59,14 +59,7 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--messages", type=int, default=3, help="questions a session")
-    parser.add_argument("--logs", type=Path, help="keep the servers' logs here")
-    parser.add_argument(
-        "--ramp", type=int, default=RAMP, help="visitors arriving at once"
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=900, help="seconds before giving up"
-    )
-    return parser.parse_args()
+    return server_arguments(parser, timeout=900)
 
 
 async def main(args: argparse.Namespace) -> int:

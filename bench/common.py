@@ -6,6 +6,7 @@ asyncio loop: each visitor fetches the page for a session cookie, opens the sock
 switches mode with the trigger phrase and chats, timing each step.
 """
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -59,6 +60,20 @@ DETAILS = re.compile(r"'[^'\s]{20,}'|\b\d{4,}\b")
 RAMP = 50
 # Below this a figure is noise (the echo consumer's own server_ms): no ratio.
 MIN_DIVISOR = 0.1
+
+
+def server_arguments(
+    parser: argparse.ArgumentParser, *, timeout: float
+) -> argparse.Namespace:
+    """The options every server benchmark takes, then the parsed command line."""
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs here")
+    parser.add_argument(
+        "--ramp", type=int, default=RAMP, help="visitors arriving at once"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=timeout, help="seconds before giving up"
+    )
+    return parser.parse_args()
 
 
 class Servers(contextlib.ExitStack):

@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
     ECHO_APP,
-    RAMP,
     SITE_APP,
     Figures,
     Process,
@@ -41,6 +40,7 @@ from bench.common import (  # noqa: E402
     postgres_redis_missing,
     ratio,
     run_bounded,
+    server_arguments,
     site_env,
     site_prepare,
     table,
@@ -76,14 +76,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=1, help="questions each")
     parser.add_argument("--pg-url", default="", help="PostgreSQL for two processes")
     parser.add_argument("--redis-url", default="", help="Redis for two processes")
-    parser.add_argument("--logs", type=Path, help="keep the servers' logs here")
-    parser.add_argument(
-        "--ramp", type=int, default=RAMP, help="visitors arriving at once"
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=1800, help="seconds before giving up"
-    )
-    return parser.parse_args()
+    return server_arguments(parser, timeout=1800)
 
 
 async def main(args: argparse.Namespace) -> int:
