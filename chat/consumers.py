@@ -27,7 +27,9 @@ from chat.frames import ChatFrame, Frame, FrameError, SwitchModeFrame, frame_par
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode
 from chat.offline import text_pieces
+from chat.prompts import render_greeting
 from chat.ratelimit import rate_limit_retry_after
+from chat.selectors import mode_get_active
 
 db = database_sync_to_async
 logger = logging.getLogger(__name__)
@@ -121,7 +123,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_switch_mode(self, frame: SwitchModeFrame) -> None:
         """The page's mode picker."""
-        mode = await db(replies.mode_for_switch)(frame.payload.mode)
+        mode = await db(mode_get_active)(frame.payload.mode)
         if mode is None:
             await self.send_error(
                 "unknown_mode",
@@ -198,7 +200,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         payload = replies.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)
-        greeting = await db(replies.greeting_render)(self.visit)
+        # No I/O: the greeting is a field of the mode in hand, its template cached.
+        greeting = render_greeting(self.visit.mode, self.visit.persona)
         self.reply_start(text_pieces(greeting), backend="greeting")
 
     def reply_start(

@@ -11,9 +11,8 @@ from django.conf import settings
 
 from chat import llm, transcripts
 from chat.models import Mode, PromptTemplate
-from chat.prompts import render_greeting, render_system_prompt
+from chat.prompts import render_system_prompt
 from chat.selectors import (
-    mode_get_active,
     mode_payload,
     modes_active,
     prompt_active_version,
@@ -84,18 +83,10 @@ def modes_available_reply(requested: str, modes: list[Mode]) -> str:
     )
 
 
-def mode_for_switch(slug: str) -> Mode | None:
-    return mode_get_active(slug)
-
-
 def visit_refresh_mode(visit: Visit) -> Visit:
     """The visit with its mode re-read, after staff changed it."""
     mode = Mode.objects.get(pk=visit.mode.pk)
     return Visit(mode, visit.customer, visit.persona, visit.conversation)
-
-
-def greeting_render(visit: Visit) -> str:
-    return render_greeting(visit.mode, visit.persona)
 
 
 class ReplyProgress:
