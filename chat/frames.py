@@ -4,6 +4,7 @@ Each refusal carries a code and a message that says what to fix (docs/protocol.m
 """
 
 import json
+from enum import IntEnum
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
@@ -146,3 +147,15 @@ def _describe(exc: ValidationError) -> str:
         field = ".".join(str(part) for part in error["loc"][1:]) or "frame"
         problems.append(f"{field}: {error['msg']}")
     return "Invalid frame — " + "; ".join(problems) + "."
+
+
+class CloseCode(IntEnum):
+    """Why the server closed a socket (docs/protocol.md); the page reconnects after
+    each, later for the budget codes. WebSocket libraries accept only 1000 and
+    3000-4999 from an application, so these sit in the 4000s."""
+
+    FRAME_TOO_LARGE = 4009
+    SERVER_RESTARTING = 4012
+    TOO_MANY_INVALID_FRAMES = 4022
+    TOO_FAST = 4029
+    TOO_MANY_SOCKETS = 4031

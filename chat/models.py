@@ -147,6 +147,13 @@ class Message(models.Model):
     backend = models.CharField(max_length=20, blank=True)
     model = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    finish_reason = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Why a reply ended: stop, or a cap (length, time_limit) or the "
+        "model's own reason.",
+    )
+    updated = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["created", "pk"]

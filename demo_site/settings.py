@@ -213,6 +213,8 @@ OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT = env_number("OPENAI_TIMEOUT", float, 30.0)
 OPENAI_FIRST_TOKEN_TIMEOUT = env_number("OPENAI_FIRST_TOKEN_TIMEOUT", float, 20.0)
 OPENAI_MAX_RETRIES = env_number("OPENAI_MAX_RETRIES", int, 2)
+# The longest reply a model may send, in tokens (sent as max_tokens).
+OPENAI_MAX_TOKENS = env_number("OPENAI_MAX_TOKENS", int, 1024)
 
 # The chat socket.
 CHAT_HISTORY_TURNS = env_number("CHAT_HISTORY_TURNS", int, 10)
@@ -224,6 +226,40 @@ CHAT_RATE_LIMIT_WINDOW_SECONDS = env_number(
 CHAT_MAX_FRAME_BYTES = env_number("CHAT_MAX_FRAME_BYTES", int, 65536)
 # How often a socket re-joins its mode's group (Redis forgets groups on a restart).
 CHAT_GROUP_REJOIN_SECONDS = env_number("CHAT_GROUP_REJOIN_SECONDS", float, 15.0)
+# A reply, whatever the backend, ends (stored, marked) past either cap.
+CHAT_REPLY_MAX_SECONDS = env_number("CHAT_REPLY_MAX_SECONDS", float, 120.0)
+CHAT_REPLY_MAX_CHARS = env_number("CHAT_REPLY_MAX_CHARS", int, 12000)
+# How often a streaming reply's text so far is saved, so a crash loses little.
+CHAT_REPLY_SAVE_SECONDS = env_number("CHAT_REPLY_SAVE_SECONDS", float, 1.0)
+
+# One socket's budget (docs/security.md): frames and bytes per second (with a burst
+# of twice that), consecutive invalid frames, and frames waiting for the consumer.
+CHAT_SOCKET_FRAMES_PER_SECOND = env_number("CHAT_SOCKET_FRAMES_PER_SECOND", float, 5.0)
+CHAT_SOCKET_BYTES_PER_SECOND = env_number(
+    "CHAT_SOCKET_BYTES_PER_SECOND", float, 65536.0
+)
+CHAT_SOCKET_MAX_INVALID_FRAMES = env_number("CHAT_SOCKET_MAX_INVALID_FRAMES", int, 10)
+CHAT_SOCKET_QUEUE_FRAMES = env_number("CHAT_SOCKET_QUEUE_FRAMES", int, 32)
+# One client address's budget per CHAT_RATE_LIMIT_WINDOW_SECONDS, whatever its
+# cookies: sockets opened, sessions created, conversations started, messages sent;
+# and its sockets open at once in one process.
+CHAT_ADDRESS_CONNECTIONS_PER_WINDOW = env_number(
+    "CHAT_ADDRESS_CONNECTIONS_PER_WINDOW", int, 120
+)
+CHAT_ADDRESS_SESSIONS_PER_WINDOW = env_number(
+    "CHAT_ADDRESS_SESSIONS_PER_WINDOW", int, 60
+)
+CHAT_ADDRESS_CONVERSATIONS_PER_WINDOW = env_number(
+    "CHAT_ADDRESS_CONVERSATIONS_PER_WINDOW", int, 120
+)
+CHAT_ADDRESS_MESSAGES_PER_WINDOW = env_number(
+    "CHAT_ADDRESS_MESSAGES_PER_WINDOW", int, 200
+)
+CHAT_ADDRESS_OPEN_SOCKETS = env_number("CHAT_ADDRESS_OPEN_SOCKETS", int, 50)
+# Conversations (switch_mode, new_persona, clear, a fresh visit) per visitor.
+CHAT_CONVERSATIONS_PER_WINDOW = env_number("CHAT_CONVERSATIONS_PER_WINDOW", int, 30)
+# Proxies (addresses or networks) whose X-Forwarded-For is believed; empty: none.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Content-Security-Policy: every script and style is served by the site itself.
 SECURE_CSP = {
