@@ -10,25 +10,33 @@ log failures, and a second task re-joins now and then: Redis forgets groups on r
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from functools import cached_property, partial
 
-from channels.db import aclose_old_connections, database_sync_to_async
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from chat import llm, replies, transcripts, visitors
+from chat.addresses import scope_client_address
 from chat.broadcast import mode_group_name
-from chat.frames import ChatFrame, Frame, FrameError, SwitchModeFrame, frame_parse
+from chat.frames import (
+    ChatFrame,
+    CloseCode,
+    Frame,
+    FrameError,
+    SwitchModeFrame,
+    frame_parse,
+)
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode
 from chat.offline import text_pieces
-from chat.prompts import render_greeting
-from chat.ratelimit import rate_limit_retry_after
+from chat.ratelimit import Action, abudgets_spend, visitor_identity
 from chat.selectors import mode_get_active
 
 db = database_sync_to_async
@@ -49,43 +57,75 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     reply_task: asyncio.Task | None = None
     rejoin_task: asyncio.Task | None = None
     frame_arrived: float = 0.0
+    invalid_frames: int = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        """The socket's whole life: however it ends, every task it started ends too."""
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            # The server is shutting down: store the reply in flight, then say so.
+            await self.socket_end()
+            with contextlib.suppress(Exception):
+                await self.close(code=CloseCode.SERVER_RESTARTING)
+            raise
+        finally:
+            await self.socket_end()
 
     async def connect(self) -> None:
         """Accept, load (or resume) the visitor's visit and describe it in `session`."""
         await self.accept()
-        self.visit = await db(visitors.visit_open)(
+        self.address = scope_client_address(self.scope)
+        await db(transcripts.replies_interrupt_stale_once)()
+        opened = await db(replies.visit_open_payload)(
             self.scope["session"], today=timezone.localdate()
         )
+        self.visit = opened.visit
         await self.group_join()
         self.rejoin_task = asyncio.create_task(self.group_rejoin_periodically())
-        await self.send_frame("session", await db(replies.session_payload)(self.visit))
+        await self.send_frame("session", opened.payload)
+        if not opened.resumed:  # counted, not refused: the socket budget bounds it
+            await abudgets_spend(
+                Action.CONVERSATION, address=self.address, visitor=self.visitor
+            )
 
     async def disconnect(self, code: int) -> None:
         """Stop a streaming reply (stored as interrupted) and leave the mode group."""
+        await self.socket_end()
+
+    async def socket_end(self) -> None:
+        """End the reply and the re-join task and leave the group; safe to repeat."""
         await self.reply_cancel()
-        await task_cancel(self.rejoin_task)
-        if hasattr(self, "visit"):
+        task, self.rejoin_task = self.rejoin_task, None
+        await task_cancel(task)
+        if task is not None and hasattr(self, "visit"):
             await self.group_leave(self.group)
 
     async def receive(self, text_data: str | None = None, bytes_data=None) -> None:
-        """Validate one frame and hand it to its handler; refuse anything malformed."""
+        """Validate one frame and hand it to its handler; refuse anything malformed.
+
+        Frame sizes and rates are the gate's (chat.gate); here a run of invalid
+        frames closes the socket, since nothing useful can follow.
+        """
         self.frame_arrived = time.monotonic()
-        if text_data is None:
-            await self.send_error("binary_not_supported", "Send JSON text frames only.")
-            return
-        if len(text_data.encode("utf-8", "replace")) > settings.CHAT_MAX_FRAME_BYTES:
-            await self.close(code=1009)
-            return
         try:
             frame = frame_parse(text_data)
         except FrameError as exc:
-            await self.send_error(exc.code, exc.message)
+            await self.frame_refuse(exc)
             return
+        self.invalid_frames = 0
         try:
             await getattr(self, f"on_{frame.type}")(frame)
         except Exception:
             logger.exception("Chat frame %r failed", frame.type)
             await self.send_error(SERVER_ERROR, SERVER_ERROR_MESSAGE, retryable=True)
+
+    async def frame_refuse(self, exc: FrameError) -> None:
+        """Say what is wrong with a frame; close after too many bad ones in a row."""
+        await self.send_error(exc.code, exc.message)
+        self.invalid_frames += 1
+        if self.invalid_frames >= settings.CHAT_SOCKET_MAX_INVALID_FRAMES:
+            await self.close(code=CloseCode.TOO_MANY_INVALID_FRAMES)
 
     async def on_chat(self, frame: ChatFrame) -> None:
         """A visitor message: a trigger switches modes, anything else asks the model."""
@@ -97,14 +137,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 retryable=True,
             )
             return
-        identity = self.scope["session"].session_key or self.channel_name
-        if (retry_after := await rate_limit_retry_after(identity)) is not None:
-            await self.send_error(
-                "rate_limited",
-                f"Too many messages; try again in {retry_after:g} seconds.",
-                retryable=True,
-                retry_after=retry_after,
-            )
+        if not await self.budget_spend(Action.MESSAGE):
             return
         turn = await db(replies.turn_prepare)(self.visit, frame.payload.text)
         if turn.switch_to is not None:
@@ -148,10 +181,32 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         refreshed = await db(replies.visit_refresh_mode)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.
-            await self.visit_replace("switch", self.starter(mode=refreshed.mode))
+            await self.visit_replace(
+                "switch", self.starter(mode=refreshed.mode), counted=False
+            )
             return
         self.visit = refreshed
         await self.send_frame("mode_updated", {"mode": event["mode"]})
+
+    async def budget_spend(self, action: Action) -> bool:
+        """Count `action` for this visitor and address; refuse it when over budget."""
+        retry_after = await abudgets_spend(
+            action, address=self.address, visitor=self.visitor
+        )
+        if retry_after is None:
+            return True
+        what = "messages" if action is Action.MESSAGE else "new conversations"
+        await self.send_error(
+            "rate_limited",
+            f"Too many {what}; try again in {retry_after:g} seconds.",
+            retryable=True,
+            retry_after=retry_after,
+        )
+        return False
+
+    @property
+    def visitor(self) -> str:
+        return visitor_identity(self.scope["session"].session_key, self.address)
 
     @property
     def group(self) -> str:
@@ -188,20 +243,28 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return partial(visitors.visit_start, mode=mode, customer=self.visit.customer)
 
     async def visit_replace(
-        self, reason: str, start: Callable[[SessionBase], visitors.Visit]
+        self,
+        reason: str,
+        start: Callable[[SessionBase], visitors.Visit],
+        *,
+        counted: bool = True,
     ) -> None:
         """Start a new conversation, announce it, and stream the mode's greeting."""
+        if counted and not await self.budget_spend(Action.CONVERSATION):
+            return
         await self.reply_cancel()
         old_group = self.group
-        self.visit = await db(start)(self.scope["session"])
+        # The greeting renders with the start, off the event loop: a template is
+        # metered, but a slow one must still not stall every other socket.
+        self.visit, greeting = await db(replies.visit_begin)(
+            start, self.scope["session"]
+        )
         if self.group != old_group:
             await self.group_leave(old_group)
             await self.group_join()
         payload = replies.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)
-        # No I/O: the greeting is a field of the mode in hand, its template cached.
-        greeting = render_greeting(self.visit.mode, self.visit.persona)
         self.reply_start(text_pieces(greeting), backend="greeting")
 
     def reply_start(
@@ -229,41 +292,35 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         model: str,
         prompt_version,
     ) -> None:
-        """Stream one reply to the page and store it however it ends."""
-        message = await db(transcripts.reply_begin)(
-            conversation=self.visit.conversation,
-            prompt_version=prompt_version,
-            backend=backend,
-            model=model,
-        )
-        await self.send_frame("chat_start", {"message_id": message.pk})
+        """Stream one reply to the page and store it; every failure ends in a frame."""
         progress = replies.ReplyProgress()
+        message = None
         try:
-            async for piece in pieces:
-                if isinstance(piece, llm.Finish):
-                    progress.finish_reason = piece.reason
-                    continue
-                progress.add(piece)
-                await self.send_frame(
-                    "chat_chunk", {"message_id": message.pk, "text": piece}
-                )
+            message = await db(transcripts.reply_begin)(
+                conversation=self.visit.conversation,
+                prompt_version=prompt_version,
+                backend=backend,
+                model=model,
+            )
+            await self.send_frame("chat_start", {"message_id": message.pk})
+            await self.reply_stream(message, pieces, progress)
         except llm.ModelError as exc:
             await self.reply_fail(
                 message, progress, exc.code, exc.message, exc.retryable
             )
             return
+        except asyncio.CancelledError:
+            if message is not None:
+                await asyncio.shield(
+                    self.reply_save(message, progress, Message.Status.INTERRUPTED)
+                )
+            raise
         except Exception:
-            logger.exception("Reply %s failed", message.pk)
+            logger.exception("Reply %s failed", message.pk if message else "(unsaved)")
             await self.reply_fail(
                 message, progress, SERVER_ERROR, SERVER_ERROR_MESSAGE, True
             )
             return
-        except asyncio.CancelledError:
-            await asyncio.shield(
-                self.reply_save(message, progress, Message.Status.INTERRUPTED)
-            )
-            raise
-        await self.reply_save(message, progress, Message.Status.COMPLETE)
         await self.send_frame(
             "chat_end",
             {
@@ -273,24 +330,65 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             },
         )
 
-    async def reply_save(
-        self, message: Message, progress, status: str, error: str = ""
+    async def reply_stream(
+        self,
+        message: Message,
+        pieces: AsyncIterator[str | llm.Finish],
+        progress: replies.ReplyProgress,
     ) -> None:
-        await aclose_old_connections()
+        """Send the pieces as chunks, saving the text now and then, within the caps."""
+        async with (
+            contextlib.aclosing(pieces),
+            asyncio.timeout(settings.CHAT_REPLY_MAX_SECONDS) as deadline,
+        ):
+            try:
+                async for piece in pieces:
+                    if text := progress.add(piece):
+                        await self.send_frame(
+                            "chat_chunk", {"message_id": message.pk, "text": text}
+                        )
+                    if progress.full:
+                        break
+                    if progress.save_due():
+                        await db(transcripts.reply_save_partial)(
+                            message=message, text=progress.text
+                        )
+            except TimeoutError:
+                if not deadline.expired():
+                    raise
+        if deadline.expired():
+            progress.finish_reason = replies.FINISH_TIME_LIMIT
+        await self.reply_save(message, progress, Message.Status.COMPLETE)
+
+    async def reply_save(
+        self, message: Message, progress: replies.ReplyProgress, status: str, error=""
+    ) -> None:
         await db(transcripts.reply_finish)(
             message=message,
             text=progress.text,
             status=status,
+            finish_reason=progress.finish_reason,
             time_to_first_token_ms=progress.first_token_ms,
             duration_ms=progress.elapsed_ms,
             error=error,
         )
 
     async def reply_fail(
-        self, message: Message, progress, code: str, text: str, retryable: bool
+        self,
+        message: Message | None,
+        progress: replies.ReplyProgress,
+        code: str,
+        text: str,
+        retryable: bool,
     ) -> None:
         """Store the reply as failed and tell the page, which may offer a retry."""
-        await self.reply_save(message, progress, Message.Status.FAILED, text)
+        if message is None:
+            await self.send_error(code, text, retryable=retryable)
+            return
+        try:
+            await self.reply_save(message, progress, Message.Status.FAILED, text)
+        except Exception:
+            logger.exception("Reply %s could not be stored as failed", message.pk)
         await self.send_error(code, text, retryable=retryable, message_id=message.pk)
 
     async def reply_cancel(self) -> None:

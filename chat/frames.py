@@ -76,8 +76,11 @@ _frame_adapter: TypeAdapter[Frame] = TypeAdapter(
 )
 
 
-def frame_parse(raw: str) -> Frame:
-    """Parse one text frame, or raise FrameError saying what is wrong."""
+def frame_parse(raw: str | None) -> Frame:
+    """Parse one text frame (None for a binary one), or raise FrameError saying what
+    is wrong."""
+    if raw is None:
+        raise FrameError("binary_not_supported", "Send JSON text frames only.")
     try:
         data = json.loads(raw)
     except ValueError:

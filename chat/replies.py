@@ -5,13 +5,15 @@ database_sync_to_async and keeps only the socket and the streaming task.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 
-from chat import llm, transcripts
+from chat import llm, transcripts, visitors
 from chat.models import Mode, PromptTemplate
-from chat.prompts import render_system_prompt
+from chat.prompts import render_greeting, render_system_prompt
 from chat.selectors import (
     mode_payload,
     modes_active,
@@ -19,6 +21,11 @@ from chat.selectors import (
 )
 from chat.switching import mode_resolve_trigger
 from chat.visitors import Visit
+
+# Why a reply ended, besides the model's own reasons ("stop", "content_filter"…).
+FINISH_STOP = "stop"
+FINISH_LENGTH = "length"
+FINISH_TIME_LIMIT = "time_limit"
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,29 @@ class Turn:
     canned_reply: str | None = None
     messages: list[dict] = field(default_factory=list)
     prompt_version: PromptTemplate | None = None
+
+
+@dataclass(frozen=True)
+class VisitOpened:
+    visit: Visit
+    payload: dict  # the `session` frame's
+    resumed: bool  # False when the visit started a new conversation
+
+
+def visit_open_payload(session: SessionBase, *, today) -> VisitOpened:
+    """The socket's visit and its `session` frame, in one trip to the database."""
+    before = session.get(visitors.CONVERSATION_KEY)
+    visit = visitors.visit_open(session, today=today)
+    resumed = visit.conversation.pk == before
+    return VisitOpened(visit, session_payload(visit), resumed)
+
+
+def visit_begin(
+    start: Callable[[SessionBase], Visit], session: SessionBase
+) -> tuple[Visit, str]:
+    """A new visit and its greeting, rendered here rather than on the event loop."""
+    visit = start(session)
+    return visit, render_greeting(visit.mode, visit.persona)
 
 
 def session_payload(visit: Visit) -> dict:
@@ -90,18 +120,41 @@ def visit_refresh_mode(visit: Visit) -> Visit:
 
 
 class ReplyProgress:
-    """The text of a streaming reply so far, with its timings for the transcript."""
+    """The text of a streaming reply so far, within CHAT_REPLY_MAX_CHARS, with its
+    timings for the transcript and the moments its text is due to be saved."""
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
-        self.started = time.monotonic()
+        self.size = 0
+        self.held = ""  # a high surrogate whose low half is in the next piece
+        self.started = self.saved = time.monotonic()
         self.first_token_ms: int | None = None
-        self.finish_reason = "stop"
+        self.finish_reason = FINISH_STOP
+        self.full = False
 
-    def add(self, piece: str) -> None:
+    def add(self, piece: str | llm.Finish) -> str:
+        """Take one piece; return the text to send now (possibly empty)."""
+        if isinstance(piece, llm.Finish):
+            self.finish_reason = piece.reason
+            return ""
         if self.first_token_ms is None:
             self.first_token_ms = self._ms_since_start()
-        self.pieces.append(piece)
+        text, self.held = _surrogate_split(self.held + piece)
+        text = transcripts.text_storable(text)
+        room = settings.CHAT_REPLY_MAX_CHARS - self.size
+        if len(text) >= room:
+            text, self.full, self.finish_reason = text[:room], True, FINISH_LENGTH
+        self.pieces.append(text)
+        self.size += len(text)
+        return text
+
+    def save_due(self) -> bool:
+        """Whether CHAT_REPLY_SAVE_SECONDS have passed since the text was last saved."""
+        now = time.monotonic()
+        if now - self.saved < settings.CHAT_REPLY_SAVE_SECONDS:
+            return False
+        self.saved = now
+        return True
 
     @property
     def text(self) -> str:
@@ -113,3 +166,10 @@ class ReplyProgress:
 
     def _ms_since_start(self) -> int:
         return round((time.monotonic() - self.started) * 1000)
+
+
+def _surrogate_split(text: str) -> tuple[str, str]:
+    """Hold back a trailing high surrogate: a model may split a pair across pieces."""
+    if text and "\ud800" <= text[-1] <= "\udbff":
+        return text[:-1], text[-1]
+    return text, ""

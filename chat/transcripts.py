@@ -5,13 +5,22 @@ what produced it (prompt version, seed, as-of, backend, model), so any reply can
 traced. Functions are sync; the consumer calls them through database_sync_to_async.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from chat.frames import nul_replace
 from chat.models import Conversation, Message, Mode, PromptTemplate
+
+# What the page shows for a reply whose process stopped before it finished.
+STALE_REPLY_ERROR = "The server stopped before this reply finished."
+# How long past CHAT_REPLY_MAX_SECONDS a streaming row may go unsaved before it is
+# certainly no reply in progress anywhere.
+STALE_GRACE_SECONDS = 30
+_stale_swept = False
 
 
 def conversation_start(
@@ -81,20 +90,34 @@ def reply_begin(
     return message
 
 
+def text_storable(text: str) -> str:
+    """Text any database stores: a model may send NUL, or split a surrogate pair
+    across chunks; pairs are joined and anything unpaired becomes U+FFFD."""
+    joined = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return nul_replace(joined)
+
+
+def reply_save_partial(*, message: Message, text: str) -> None:
+    """The reply's text so far, so a crash mid-reply loses only the last moments."""
+    Message.objects.filter(pk=message.pk, status=Message.Status.STREAMING).update(
+        content=text_storable(text), updated=timezone.now()
+    )
+
+
 @transaction.atomic
 def reply_finish(
     *,
     message: Message,
     text: str,
     status: str,
+    finish_reason: str = "",
     time_to_first_token_ms: int | None,
     duration_ms: int,
     error: str = "",
 ) -> Message:
-    message.content = nul_replace(
-        text
-    )  # a model may emit NUL; PostgreSQL can't store it
+    message.content = text_storable(text)
     message.status = status
+    message.finish_reason = finish_reason[:20]
     message.time_to_first_token_ms = time_to_first_token_ms
     message.duration_ms = duration_ms
     message.error = error[:300]
@@ -103,12 +126,42 @@ def reply_finish(
         update_fields=[
             "content",
             "status",
+            "finish_reason",
             "time_to_first_token_ms",
             "duration_ms",
             "error",
+            "updated",
         ]
     )
     return message
+
+
+def replies_interrupt_stale(*, conversation: Conversation | None = None) -> int:
+    """Mark replies left `streaming` by a process that died as interrupted.
+
+    No reply outlives CHAT_REPLY_MAX_SECONDS and a live one is saved as it streams,
+    so a streaming row unsaved for longer than that belongs to no running process.
+    """
+    limit = settings.CHAT_REPLY_MAX_SECONDS + STALE_GRACE_SECONDS
+    stale = Message.objects.filter(
+        status=Message.Status.STREAMING,
+        updated__lt=timezone.now() - timedelta(seconds=limit),
+    )
+    if conversation is not None:
+        stale = stale.filter(conversation=conversation)
+    return stale.update(
+        status=Message.Status.INTERRUPTED,
+        error=STALE_REPLY_ERROR,
+        updated=timezone.now(),
+    )
+
+
+def replies_interrupt_stale_once() -> None:
+    """The start-up sweep: the first socket a process serves runs it."""
+    global _stale_swept
+    if not _stale_swept:
+        _stale_swept = True
+        replies_interrupt_stale()
 
 
 def conversation_history(*, conversation: Conversation, turns: int) -> list[dict]:
@@ -125,6 +178,7 @@ def conversation_history(*, conversation: Conversation, turns: int) -> list[dict
 
 def conversation_messages_payload(*, conversation: Conversation) -> list[dict]:
     """The conversation as the page redraws it on (re)connect."""
+    replies_interrupt_stale(conversation=conversation)
     return list(
         conversation.messages.exclude(status=Message.Status.STREAMING)
         .order_by("created", "pk")

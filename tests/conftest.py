@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from chat import llm
@@ -14,6 +15,12 @@ def offline_model(settings) -> None:
     """The offline model, even when the shell exports OPENAI_API_KEY."""
     settings.OPENAI_API_KEY = ""
     settings.OPENAI_BASE_URL = ""
+
+
+@pytest.fixture(autouse=True)
+def budgets_fresh() -> None:
+    """Every test starts with unspent budgets (the cache holds their counters)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from chat.frames import CloseCode
 from chat.models import Message
 from tests.chat.socket import reply_collect, send, session_create, socket_open
 
@@ -76,12 +77,12 @@ async def test_error_message_says_what_to_fix():
     await communicator.disconnect()
 
 
-async def test_frame_far_over_the_limit_closes_with_1009(settings):
+async def test_frame_far_over_the_limit_closes_with_4009(settings):
     settings.CHAT_MAX_FRAME_BYTES = 1000
     communicator, _ = await socket_open(await session_create())
     await communicator.send_to(text_data="x" * 5000)
     closed = await communicator.receive_output(timeout=5)
-    assert closed == {"type": "websocket.close", "code": 1009}
+    assert closed == {"type": "websocket.close", "code": CloseCode.FRAME_TOO_LARGE}
     assert ("user", "x" * 5000) not in await stored_messages()
 
 

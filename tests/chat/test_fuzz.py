@@ -18,6 +18,7 @@ from django.conf import settings
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
+from chat.frames import CloseCode
 from chat.models import Message
 from tests.chat.socket import session_create, socket_open
 
@@ -304,8 +305,11 @@ def invalid_messages() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def no_rate_limit(settings) -> None:
-    """Hundreds of chats from one session: the limit is tested elsewhere."""
+    """Hundreds of frames from one session: the budgets are tested elsewhere."""
     settings.CHAT_RATE_LIMIT_MESSAGES = 1_000_000
+    settings.CHAT_CONVERSATIONS_PER_WINDOW = 1_000_000
+    settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
+    settings.CHAT_SOCKET_MAX_INVALID_FRAMES = 1_000_000
 
 
 @hypothesis.settings(
@@ -328,7 +332,10 @@ async def test_consumer_answers_every_generated_frame(frames, oversize):
         if expected_outcome(raw) == "close":
             await send_text(communicator, raw)
             closed = await communicator.receive_output(timeout=RECEIVE_TIMEOUT)
-            assert closed == {"type": "websocket.close", "code": 1009}
+            assert closed == {
+                "type": "websocket.close",
+                "code": CloseCode.FRAME_TOO_LARGE,
+            }
             hypothesis.event("answered with close")
             break
         outcome = await answer_to(communicator, raw)

@@ -17,7 +17,7 @@ from chat import services
 from chat.broadcast import mode_updated_broadcast
 from chat.layers import OutageLog, ResilientRedisChannelLayer
 from chat.models import Mode
-from chat.ratelimit import rate_limit_retry_after
+from chat.ratelimit import Action, abudgets_spend
 from tests.chat.socket import reply_collect, send, session_create, socket_open
 from tests.support.servers import RedisServer, free_port
 
@@ -95,7 +95,10 @@ async def test_rate_limit_lets_messages_through_when_the_cache_is_down(settings)
     }
     settings.CHAT_RATE_LIMIT_MESSAGES = 1
 
-    waits = [await rate_limit_retry_after("visitor") for _ in range(3)]
+    waits = [
+        await abudgets_spend(Action.MESSAGE, address="10.0.0.1", visitor="visitor")
+        for _ in range(3)
+    ]
 
     assert waits == [None, None, None]
 
