@@ -337,11 +337,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         progress: replies.ReplyProgress,
     ) -> None:
         """Send the pieces as chunks, saving the text now and then, within the caps."""
-        async with (
-            contextlib.aclosing(pieces),
-            asyncio.timeout(settings.CHAT_REPLY_MAX_SECONDS) as deadline,
-        ):
-            try:
+        deadline = asyncio.timeout(settings.CHAT_REPLY_MAX_SECONDS)
+        try:
+            async with deadline, contextlib.aclosing(pieces):
                 async for piece in pieces:
                     if text := progress.add(piece):
                         await self.send_frame(
@@ -353,10 +351,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                         await db(transcripts.reply_save_partial)(
                             message=message, text=progress.text
                         )
-            except TimeoutError:
-                if not deadline.expired():
-                    raise
-        if deadline.expired():
+        except TimeoutError:
+            if not deadline.expired():
+                raise
             progress.finish_reason = replies.FINISH_TIME_LIMIT
         await self.reply_save(message, progress, Message.Status.COMPLETE)
 

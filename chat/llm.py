@@ -157,7 +157,10 @@ async def _stream_open(
     with _model_errors(streaming=False):
         async with asyncio.timeout_at(deadline):
             return await _client().chat.completions.create(
-                model=settings.OPENAI_MODEL, messages=messages, stream=True
+                model=settings.OPENAI_MODEL,
+                messages=messages,
+                max_tokens=settings.OPENAI_MAX_TOKENS,
+                stream=True,
             )
 
 

@@ -49,7 +49,7 @@ def visitor_identity(session_key: str | None, address: str) -> str:
                 "chat.ratelimit", session_key, algorithm="sha256"
             ).hexdigest()[:32]
         )
-    return f"a:{address}"
+    return f"v:{address}"
 
 
 def budgets_spend(action: Action, *, address: str, visitor: str = "") -> float | None:
@@ -58,7 +58,7 @@ def budgets_spend(action: Action, *, address: str, visitor: str = "") -> float |
     now = time.time()
     bucket = int(now // window)
     visitor_setting, address_setting = _LIMIT_SETTINGS[action]
-    budgets = [(f"a:{address}", getattr(settings, address_setting))]
+    budgets = [(f"addr:{address}", getattr(settings, address_setting))]
     if visitor_setting and visitor:
         budgets.append((visitor, getattr(settings, visitor_setting)))
     keys = [(f"chat-rate:{action}:{who}:{bucket}", limit) for who, limit in budgets]

@@ -23,12 +23,26 @@ def session_data(session_key: str) -> dict:
     return SessionStore(session_key=session_key).load()
 
 
-async def socket_open(session_key: str | None = None, origin=ORIGIN):
-    """A connected communicator and its `session` frame's payload."""
-    headers = [origin] if origin else []
+def socket_communicator(
+    session_key: str | None = None,
+    origin=ORIGIN,
+    *,
+    client: str = "127.0.0.1",
+    headers: tuple = (),
+) -> WebsocketCommunicator:
+    """A communicator for the chat socket, from `client` (the peer's address)."""
+    headers = [*headers, origin] if origin else list(headers)
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
     communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)
+    # The application has not run yet: the scope can still say who connects.
+    communicator.scope["client"] = (client, 40000)
+    return communicator
+
+
+async def socket_open(session_key: str | None = None, origin=ORIGIN, **kwargs):
+    """A connected communicator and its `session` frame's payload."""
+    communicator = socket_communicator(session_key, origin, **kwargs)
     connected, _ = await communicator.connect()
     assert connected
     frame = await communicator.receive_json_from(timeout=5)
