@@ -309,7 +309,10 @@ def no_rate_limit(settings) -> None:
     settings.CHAT_RATE_LIMIT_MESSAGES = 1_000_000
     settings.CHAT_CONVERSATIONS_PER_WINDOW = 1_000_000
     settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
+    settings.CHAT_SOCKET_BYTES_PER_SECOND = 1_000_000_000
     settings.CHAT_SOCKET_MAX_INVALID_FRAMES = 1_000_000
+    for budget in ("CONNECTIONS", "CONVERSATIONS", "MESSAGES"):
+        setattr(settings, f"CHAT_ADDRESS_{budget}_PER_WINDOW", 1_000_000)
 
 
 @hypothesis.settings(
