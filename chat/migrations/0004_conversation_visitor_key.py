@@ -44,7 +44,5 @@ class Migration(migrations.Migration):
                 max_length=64,
             ),
         ),
-        migrations.RunPython(
-            session_keys_hash, migrations.RunPython.noop, elidable=False
-        ),
+        migrations.RunPython(session_keys_hash, migrations.RunPython.noop),
     ]
