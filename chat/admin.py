@@ -27,6 +27,9 @@ from chat.services import (
 )
 from personas import generate_persona
 
+# Enough of the visitor key to tell visitors apart; the rest stays in the database.
+VISITOR_ID_CHARS = 12
+
 
 class ReadOnlyAdminMixin:
     """Records, not documents: staff may look, never add, edit or delete."""
@@ -259,12 +262,14 @@ class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "mode", "started", "message_count", "session_key")
+    """Transcripts, grouped by visitor through a short id: never a session key."""
+
+    list_display = ("__str__", "mode", "started", "message_count", "visitor")
     list_filter = ("mode", "started")
     date_hierarchy = "started"
-    search_fields = ("session_key", "messages__content")
+    search_fields = ("^visitor_key", "messages__content")
     list_select_related = ("mode",)
-    fields = ("mode", "session_key", "seed", "as_of", "started", "customer")
+    fields = ("mode", "visitor", "seed", "as_of", "started", "customer")
     inlines = [MessageInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
@@ -273,6 +278,15 @@ class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Messages", ordering="message_count")
     def message_count(self, conversation: Conversation) -> int:
         return conversation.message_count
+
+    @admin.display(description="Visitor id")
+    def visitor(self, conversation: Conversation) -> str:
+        """The visitor key's first characters, linked to all of that visitor's chats."""
+        visitor_id = conversation.visitor_key[:VISITOR_ID_CHARS]
+        if not visitor_id:
+            return "—"
+        url = reverse("admin:chat_conversation_changelist")
+        return format_html('<a href="{}?q={}">{}</a>', url, visitor_id, visitor_id)
 
     @admin.display(description="Customer")
     def customer(self, conversation: Conversation) -> str:

@@ -97,7 +97,13 @@ class PromptTemplate(models.Model):
 
 
 class Conversation(models.Model):
-    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    visitor_key = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="A keyed hash of the visitor's session key (chat.visitors."
+        "visitor_key), never the key itself: blank for a visitor without a session.",
+    )
     mode = models.ForeignKey(
         Mode, on_delete=models.PROTECT, related_name="conversations"
     )

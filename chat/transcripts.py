@@ -24,10 +24,10 @@ _stale_swept = False
 
 
 def conversation_start(
-    *, session_key: str, mode: Mode, seed: int, as_of: date, persona: dict
+    *, visitor_key: str, mode: Mode, seed: int, as_of: date, persona: dict
 ) -> Conversation:
     conversation = Conversation(
-        session_key=session_key,
+        visitor_key=visitor_key,
         mode=mode,
         seed=seed,
         as_of=as_of,
@@ -40,14 +40,14 @@ def conversation_start(
 
 
 def conversation_resumable(
-    *, conversation_id: int | None, session_key: str, mode: Mode, seed: int
+    *, conversation_id: int | None, visitor_key: str, mode: Mode, seed: int
 ) -> Conversation | None:
-    """The session's earlier conversation, if it still fits this mode and customer."""
-    if not conversation_id or not session_key:
+    """The visitor's earlier conversation, if it still fits this mode and customer."""
+    if not conversation_id or not visitor_key:
         return None
     return Conversation.objects.filter(
         pk=conversation_id,
-        session_key=session_key,
+        visitor_key=visitor_key,
         mode=mode,
         persona_kind=mode.persona_kind,
         seed=seed,

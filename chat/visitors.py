@@ -2,6 +2,9 @@
 
 The seed is a stable hash of the session key (never Python's salted `hash()`), so a
 visitor keeps their customer across reloads, tabs and server processes.
+
+The session key is a login: whoever holds it is that visitor, or that staff user. So it
+is never stored or shown; conversations carry `visitor_key`, a keyed hash of it.
 """
 
 import hashlib
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils.crypto import salted_hmac
 
 from chat.models import Conversation, Mode
 from chat.selectors import mode_get_active, modes_active
@@ -21,6 +25,7 @@ AS_OF_KEY = "persona_as_of"
 MODE_KEY = "mode_slug"
 CONVERSATION_KEY = "conversation_id"
 MAX_SEED = 2**31 - 1
+VISITOR_KEY_SALT = "chat.visitor"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,14 @@ def seed_from_session_key(session_key: str) -> int:
     """A seed that is the same for a session key in every process, every day."""
     digest = hashlib.sha256(session_key.encode()).digest()
     return int.from_bytes(digest[:4], "big") & MAX_SEED
+
+
+def visitor_key(session_key: str | None) -> str:
+    """What stands for a session key at rest: without SECRET_KEY it cannot be undone
+    or forged, and it is no cookie; "" for a visitor without a session."""
+    if not session_key:
+        return ""
+    return salted_hmac(VISITOR_KEY_SALT, session_key, algorithm="sha256").hexdigest()
 
 
 def seed_random() -> int:
@@ -76,7 +89,7 @@ def visit_open(session: SessionBase, *, today: date) -> Visit:
     mode = mode_get_active(session.get(MODE_KEY, "")) or modes_active().first()
     conversation = conversation_resumable(
         conversation_id=session.get(CONVERSATION_KEY),
-        session_key=session.session_key or "",
+        visitor_key=visitor_key(session.session_key),
         mode=mode,
         seed=customer.seed,
     )
@@ -91,7 +104,7 @@ def visit_start(session: SessionBase, *, mode: Mode, customer: Customer) -> Visi
         mode.persona_kind, customer.seed, as_of=customer.as_of, locale=mode.faker_locale
     )
     conversation = conversation_start(
-        session_key=session.session_key or "",
+        visitor_key=visitor_key(session.session_key),
         mode=mode,
         seed=customer.seed,
         as_of=customer.as_of,

@@ -10,6 +10,7 @@ from chat.models import Conversation, Message, Mode, PromptTemplate
 from chat.prompts import render_system_prompt
 from chat.selectors import prompt_active_version
 from chat.services import prompt_version_create
+from chat.visitors import visitor_key
 from personas import generate_persona
 
 pytestmark = pytest.mark.django_db
@@ -388,7 +389,11 @@ def test_mode_list_shows_the_active_prompt_version(admin_client, banking):
 @pytest.fixture
 def conversation(banking) -> Conversation:
     conversation = Conversation.objects.create(
-        session_key="abc123", mode=banking, seed=5, as_of=date(2026, 3, 4), persona={}
+        visitor_key=visitor_key("abc123"),
+        mode=banking,
+        seed=5,
+        as_of=date(2026, 3, 4),
+        persona={},
     )
     conversation.messages.create(role="user", content="What is my balance?")
     conversation.messages.create(
@@ -409,6 +414,18 @@ def test_conversation_page_shows_the_transcript(admin_client, conversation):
     assert "Your checking balance is $4,210.55." in content
     assert "312" in content
     assert "Banking prompt v1" in content
+
+
+def test_conversation_page_shows_a_short_visitor_id_not_the_key(
+    admin_client, conversation
+):
+    url = reverse("admin:chat_conversation_change", args=[conversation.pk])
+
+    content = admin_client.get(url).content.decode()
+
+    assert "Visitor id" in content
+    assert f">{visitor_key('abc123')[:12]}</a>" in content
+    assert visitor_key("abc123") not in content
 
 
 @pytest.mark.parametrize(("query", "found"), [("balance", 1), ("mortgage", 0)])
@@ -451,9 +468,10 @@ def test_transcripts_and_versions_are_read_only(admin_client, conversation, name
 def test_transcript_cannot_be_edited(admin_client, conversation):
     url = reverse("admin:chat_conversation_change", args=[conversation.pk])
 
-    admin_client.post(url, {"session_key": "changed"})
+    admin_client.post(url, {"visitor_key": "changed"})
 
-    assert Conversation.objects.get(pk=conversation.pk).session_key == "abc123"
+    stored = Conversation.objects.get(pk=conversation.pk).visitor_key
+    assert stored == visitor_key("abc123")
     assert Message.objects.filter(conversation=conversation).count() == 2
 
 

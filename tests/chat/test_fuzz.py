@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from chat.frames import CloseCode
 from chat.models import Message
+from chat.visitors import visitor_key
 from tests.chat.socket import session_create, socket_open
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -279,7 +280,7 @@ def accepted_chat_text(raw: str) -> str | None:
 @database_sync_to_async
 def stored_user_texts(session_key: str) -> list[str]:
     rows = Message.objects.filter(
-        conversation__session_key=session_key, role=Message.Role.USER
+        conversation__visitor_key=visitor_key(session_key), role=Message.Role.USER
     ).order_by("created", "pk")
     return [row.content for row in rows]
 

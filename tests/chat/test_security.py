@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from chat.models import Conversation, Message, Mode
 from chat.ratelimit import Action, abudgets_spend
+from chat.visitors import visitor_key
 from demo_site.asgi import application
 from tests.chat.socket import (
     reply_collect,
@@ -194,8 +195,8 @@ def conversation_texts(conversation_id: int) -> list[str]:
 
 
 @database_sync_to_async
-def conversation_session_key(conversation_id: int) -> str:
-    return Conversation.objects.get(pk=conversation_id).session_key
+def conversation_visitor_key(conversation_id: int) -> str:
+    return Conversation.objects.get(pk=conversation_id).visitor_key
 
 
 async def visitor_a_chat(secret: str) -> tuple[str, dict]:
@@ -235,7 +236,8 @@ async def test_forged_sessionid_gets_a_fresh_customer():
         assert secret not in str(session)
         assert session["messages"] == []
         await communicator.disconnect()
-        assert await conversation_session_key(session["conversation_id"]) != key_a
+        stored = await conversation_visitor_key(session["conversation_id"])
+        assert stored != visitor_key(key_a)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
