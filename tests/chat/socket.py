@@ -7,6 +7,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from demo_site.asgi import application
 
 ORIGIN = (b"origin", b"http://testserver")
+# A browser names the host it connects to; the Origin check compares the two.
+HOST = (b"host", b"testserver")
 
 
 @database_sync_to_async
@@ -25,7 +27,7 @@ def session_data(session_key: str) -> dict:
 
 async def socket_open(session_key: str | None = None, origin=ORIGIN):
     """A connected communicator and its `session` frame's payload."""
-    headers = [origin] if origin else []
+    headers = [HOST, origin] if origin else [HOST]
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
     communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)
