@@ -28,10 +28,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# A development .env: DEBUG on and a random SECRET_KEY that survives restarts.
+# A development .env: DEBUG on, a random SECRET_KEY that survives restarts, and the
+# database by its absolute path, so manage.py from any directory uses the same one.
 .env:
 	sed -e 's/^DEBUG=.*/DEBUG=true/' \
 	    -e "s/^SECRET_KEY=.*/SECRET_KEY=$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')/" \
+	    -e 's|^# DATABASE_URL=sqlite:.*|DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3|' \
 	    .env.example > $@
 
 run: $(VENV)/.installed .env

@@ -14,7 +14,9 @@ backend answers, from settings read at call time:
 * ``"offline"`` otherwise: `chat.offline` answers from the persona, so a fresh
   machine works without a model.
 
-Every failure surfaces as a `ModelError`, never as an SDK or HTTP exception:
+Every failure surfaces as a `ModelError`, never as an SDK or HTTP exception. Its
+``message`` is for the visitor (`FAILURES`: no address, no upstream text); the details
+go to the log once, with anything like an API key redacted:
 
 ==========================  =========  ==============================================
 code                        retryable  when
@@ -37,6 +39,8 @@ module that imports ``openai``.
 
 import asyncio
 import contextlib
+import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -48,8 +52,56 @@ from django.conf import settings
 
 from chat import offline
 
+logger = logging.getLogger(__name__)
+
 # Local servers ignore the key, but the SDK insists on one.
 PLACEHOLDER_API_KEY = "not-needed"
+
+# code -> (retryable, what the visitor is told): nothing about our servers, settings
+# or the upstream's words, which the log has instead.
+FAILURES: dict[str, tuple[bool, str]] = {
+    "model_unreachable": (
+        True,
+        "The assistant cannot be reached right now. Please try again in a moment.",
+    ),
+    "model_timeout": (
+        True,
+        "The assistant took too long to answer. Please try again.",
+    ),
+    "model_rate_limited": (
+        True,
+        "The assistant is busy right now. Please try again in a moment.",
+    ),
+    "model_server_error": (
+        True,
+        "The assistant had a problem answering. Please try again.",
+    ),
+    "model_auth": (
+        False,
+        "The assistant is unavailable because of a problem on our side. "
+        "Please let us know.",
+    ),
+    "model_rejected": (
+        False,
+        "The assistant could not take this request because of a problem on our side. "
+        "Please let us know.",
+    ),
+    "model_stream_broken": (
+        True,
+        "The assistant's reply broke off part-way. Please try again.",
+    ),
+    "model_empty_reply": (
+        True,
+        "The assistant sent an empty reply. Please try again.",
+    ),
+}
+# What a key looks like in an upstream's words (OpenAI's sk-..., sk-proj-..., masked
+# ones too, a bearer token), and the user:password@ of an address.
+KEY_SHAPED = re.compile(r"\bsk-[\w*-]{4,}|(?<=Bearer )\S+")
+URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+REDACTED = "[redacted]"
+# A configured key shorter than this is no secret, and redacting it would garble logs.
+REDACTED_KEY_MIN_CHARS = 4
 
 
 @dataclass(frozen=True)
@@ -61,13 +113,12 @@ class BackendInfo:
 
 
 class ModelError(Exception):
-    """The model could not answer; `message` says what happened, in plain words."""
+    """The model could not answer; `message` is what the visitor is told."""
 
-    def __init__(self, code: str, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
+    def __init__(self, code: str) -> None:
         self.code = code
-        self.message = message
-        self.retryable = retryable
+        self.retryable, self.message = FAILURES[code]
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -139,11 +190,7 @@ async def _openai_reply_stream(
             async with asyncio.timeout_at(deadline):
                 first = await anext(pieces, None)
         if first is None:
-            raise ModelError(
-                "model_empty_reply",
-                "The model finished without any text.",
-                retryable=True,
-            )
+            raise _failure("model_empty_reply", "the model finished without any text")
         yield first
         with _model_errors(streaming=True):
             async for piece in pieces:
@@ -188,14 +235,14 @@ def _model_errors(*, streaming: bool) -> Iterator[None]:
     try:
         yield
     except TimeoutError as exc:
-        raise ModelError(
+        raise _failure(
             "model_timeout",
-            f"The model sent nothing within {settings.OPENAI_FIRST_TOKEN_TIMEOUT:g} "
-            "seconds.",
-            retryable=True,
+            "no text within OPENAI_FIRST_TOKEN_TIMEOUT="
+            f"{settings.OPENAI_FIRST_TOKEN_TIMEOUT:g} s",
         ) from exc
     except openai.APIStatusError as exc:
-        raise _status_error(exc) from exc
+        code = _status_code(exc.status_code)
+        raise _failure(code, f"HTTP {exc.status_code}: {_reason(exc)}") from exc
     except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
         raise _connection_error(exc, streaming=streaming) from exc
 
@@ -203,46 +250,43 @@ def _model_errors(*, streaming: bool) -> Iterator[None]:
 def _connection_error(exc: Exception, *, streaming: bool) -> ModelError:
     """A failure without an HTTP status: timeout, refused, or a broken stream."""
     if isinstance(exc, openai.APITimeoutError):
-        return ModelError(
-            "model_timeout",
-            f"The model server did not answer within {settings.OPENAI_TIMEOUT:g} "
-            "seconds.",
-            retryable=True,
-        )
+        detail = f"no answer within OPENAI_TIMEOUT={settings.OPENAI_TIMEOUT:g} s"
+        return _failure("model_timeout", detail)
     if streaming:
-        return ModelError(
-            "model_stream_broken",
-            f"The model's reply broke off part-way ({_reason(exc)}).",
-            retryable=True,
-        )
-    return ModelError(
-        "model_unreachable",
-        f"Could not reach the model server at {_server()} ({_reason(exc)}).",
-        retryable=True,
-    )
+        return _failure("model_stream_broken", f"stream broke off: {_reason(exc)}")
+    return _failure("model_unreachable", f"unreachable: {_reason(exc)}")
 
 
-def _status_error(exc: openai.APIStatusError) -> ModelError:
-    """An HTTP error status, after the SDK's own retries."""
-    code, retryable, what = _status_meaning(exc.status_code)
-    message = f"{what} HTTP {exc.status_code}: {_reason(exc)}"
-    return ModelError(code, message, retryable=retryable)
-
-
-def _status_meaning(status: int) -> tuple[str, bool, str]:
-    """(code, retryable, what it means) for an HTTP error status."""
+def _status_code(status: int) -> str:
+    """The failure code for an HTTP error status, after the SDK's own retries."""
     if status in (401, 403):
-        return "model_auth", False, "The API key was refused; check OPENAI_API_KEY."
+        return "model_auth"
     if status == 429:
-        return "model_rate_limited", True, "The model server is rate limiting us."
+        return "model_rate_limited"
     if status >= 500:
-        return "model_server_error", True, "The model server had an error."
-    return (
-        "model_rejected",
-        False,
-        f"The model server rejected the request for model {settings.OPENAI_MODEL!r}; "
-        "check OPENAI_MODEL and OPENAI_BASE_URL.",
+        return "model_server_error"
+    return "model_rejected"
+
+
+def _failure(code: str, detail: str) -> ModelError:
+    """The visitor's error for `code`; the details go to the log, keys redacted."""
+    logger.warning(
+        "Model reply failed (%s) from %s, model %r: %s",
+        code,
+        redacted(settings.OPENAI_BASE_URL or "the OpenAI API"),
+        settings.OPENAI_MODEL,
+        redacted(detail),
     )
+    return ModelError(code)
+
+
+def redacted(text: str) -> str:
+    """`text` without the configured API key or anything shaped like a key."""
+    key = settings.OPENAI_API_KEY
+    if len(key) >= REDACTED_KEY_MIN_CHARS:
+        text = text.replace(key, REDACTED)
+    text = KEY_SHAPED.sub(REDACTED, text)
+    return URL_USERINFO.sub(f"{REDACTED}@", text)
 
 
 def _reason(exc: Exception) -> str:
@@ -252,7 +296,3 @@ def _reason(exc: Exception) -> str:
         return body["message"]
     cause = exc.__cause__ or exc
     return str(cause) or type(cause).__name__
-
-
-def _server() -> str:
-    return settings.OPENAI_BASE_URL or "the OpenAI API"

@@ -16,9 +16,9 @@ from enum import StrEnum
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.crypto import salted_hmac
 
 from chat.layers import UNREACHABLE_ERRORS, outage_log
+from chat.visitors import visitor_key
 
 
 class Action(StrEnum):

@@ -1,28 +1,61 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from chat.visitors import MAX_SEED, visitor_seed_pin
+from chat.visitors import (
+    MAX_SEED,
+    visitor_seed_change_ends_conversation,
+    visitor_seed_pin,
+)
+
+# No seed has more digits, so a longer string is refused before int() reads it.
+SEED_MAX_DIGITS = len(str(MAX_SEED))
 
 
 def seed_parse(raw: str | None) -> int | None:
     """The `?seed=N` value as a seed, or None when it is not one."""
-    if raw is None or not raw.isascii() or not raw.isdigit():
+    if raw is None or len(raw) > SEED_MAX_DIGITS:
+        return None
+    if not raw.isascii() or not raw.isdigit():
         return None
     seed = int(raw)
     return seed if seed <= MAX_SEED else None
 
 
 def chat_page(request: HttpRequest) -> HttpResponse:
-    """The chat page; it makes sure the visitor has a session for the socket."""
+    """The chat page; it makes sure the visitor has a session for the socket.
+
+    `?seed=N` pins the customer, unless that would end the visitor's conversation
+    with another one: then the page asks first (`seed_pin` does it on a yes).
+    """
     raw_seed = request.GET.get("seed")
     seed = seed_parse(raw_seed)
-    if seed is not None:
+    seed_to_confirm = None
+    if seed is not None and visitor_seed_change_ends_conversation(
+        request.session, seed
+    ):
+        seed_to_confirm = seed
+    elif seed is not None:
         visitor_seed_pin(request.session, seed)
     if not request.session.session_key:
         request.session.save()
     context = {
         "seed_invalid": raw_seed is not None and seed is None,
+        "seed_to_confirm": seed_to_confirm,
         "max_message_chars": settings.CHAT_MAX_MESSAGE_CHARS,
     }
     return render(request, "chat/page.html", context)
+
+
+@require_POST
+def seed_pin(request: HttpRequest) -> HttpResponse:
+    """The visitor said yes to starting over with customer #N: pin it, then show it."""
+    seed = seed_parse(request.POST.get("seed"))
+    if seed is None:
+        return HttpResponseBadRequest(
+            f"The seed must be a whole number from 0 to {MAX_SEED}."
+        )
+    visitor_seed_pin(request.session, seed)
+    return redirect(f"{reverse('chat:page')}?seed={seed}")

@@ -66,6 +66,12 @@ def visitor_customer(session: SessionBase, *, today: date) -> Customer:
     return Customer(seed=seed, as_of=date.fromisoformat(as_of))
 
 
+def visitor_seed_change_ends_conversation(session: SessionBase, seed: int) -> bool:
+    """Whether pinning `seed` would end a conversation the visitor already has."""
+    has_conversation = session.get(CONVERSATION_KEY) is not None
+    return has_conversation and session.get(SEED_KEY) != seed
+
+
 def visitor_seed_pin(session: SessionBase, seed: int) -> None:
     """Pin the customer to `seed` (the page's `?seed=N`), for a reproducible demo."""
     if session.get(SEED_KEY) != seed:

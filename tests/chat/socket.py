@@ -7,6 +7,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from demo_site.asgi import application
 
 ORIGIN = (b"origin", b"http://testserver")
+# A browser names the host it connects to; the Origin check compares the two.
+HOST = (b"host", b"testserver")
 
 
 @database_sync_to_async
@@ -31,7 +33,7 @@ def socket_communicator(
     headers: tuple = (),
 ) -> WebsocketCommunicator:
     """A communicator for the chat socket, from `client` (the peer's address)."""
-    headers = [*headers, origin] if origin else list(headers)
+    headers = [*headers, HOST, origin] if origin else [*headers, HOST]
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
     communicator = WebsocketCommunicator(application, "/ws/chat/", headers=headers)

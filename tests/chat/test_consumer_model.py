@@ -133,6 +133,25 @@ async def test_model_failure_ends_the_reply_with_an_error_and_the_socket_lives_o
     await communicator.disconnect()
 
 
+async def test_model_failure_shows_the_visitor_no_key_or_address(
+    openai_backend, settings, caplog
+):
+    settings.OPENAI_API_KEY = key = "sk-proj-ABCDEF123456"
+    openai_backend.behaviour = Behaviour(
+        status=401, error_message=f"Bad key {key} at {openai_backend.base_url}"
+    )
+    communicator, session = await socket_open(await session_create())
+    await send(communicator, "chat", text="Hello?")
+    error = (await reply_collect(communicator))[-1]["payload"]
+    *_, reply = await messages_of(session["conversation_id"])
+    for shown in (str(error), reply.error):
+        assert key not in shown and openai_backend.base_url not in shown
+    logged = [r.getMessage() for r in caplog.records if r.name == "chat.llm"]
+    assert len(logged) == 1 and "[redacted]" in logged[0] and key not in logged[0]
+    assert openai_backend.base_url in logged[0]
+    await communicator.disconnect()
+
+
 async def test_refused_connection_is_a_retryable_error(openai_backend, settings):
     settings.OPENAI_BASE_URL = f"http://127.0.0.1:{free_port()}/v1"
     communicator, _ = await socket_open(await session_create())

@@ -1,6 +1,7 @@
 """chat.llm against the local OpenAI-compatible server, via the real SDK over HTTP."""
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -34,6 +35,15 @@ async def reply_error(messages: list[dict] = MESSAGES) -> llm.ModelError:
     with pytest.raises(llm.ModelError) as caught:
         await reply_collect(messages)
     return caught.value
+
+
+def failure_logs(caplog) -> list[str]:
+    """The warnings chat.llm logged about failed replies."""
+    return [r.getMessage() for r in caplog.records if r.name == "chat.llm"]
+
+
+def visitor_message(code: str) -> str:
+    return llm.FAILURES[code][1]
 
 
 @pytest.fixture
@@ -126,27 +136,71 @@ async def test_reply_stream_new_client_when_settings_change(
     assert keys == ["Bearer test-key", "Bearer another-key"]
 
 
+def test_failures_are_the_documented_codes_and_retryable_flags():
+    documented = re.findall(r"^``(model_\w+)``\s+(yes|no)\b", llm.__doc__, re.M)
+    table = {code: retryable for code, (retryable, _) in llm.FAILURES.items()}
+    assert table == {code: flag == "yes" for code, flag in documented}
+
+
 @pytest.mark.parametrize(
-    "status, code, retryable, says",
+    "status, code, retryable",
     [
-        (400, "model_rejected", False, "HTTP 400"),
-        (401, "model_auth", False, "OPENAI_API_KEY"),
-        (403, "model_auth", False, "OPENAI_API_KEY"),
-        (404, "model_rejected", False, "OPENAI_MODEL"),
-        (429, "model_rate_limited", True, "HTTP 429"),
-        (500, "model_server_error", True, "HTTP 500"),
-        (503, "model_server_error", True, "HTTP 503"),
+        (400, "model_rejected", False),
+        (401, "model_auth", False),
+        (403, "model_auth", False),
+        (404, "model_rejected", False),
+        (429, "model_rate_limited", True),
+        (500, "model_server_error", True),
+        (503, "model_server_error", True),
     ],
 )
 async def test_reply_stream_http_error_then_recovers(
-    openai_backend: OpenAIServer, status, code, retryable, says
+    openai_backend: OpenAIServer, caplog, status, code, retryable
 ):
     openai_backend.behaviour.status = status
     error = await reply_error()
     assert (error.code, error.retryable) == (code, retryable)
-    assert says in error.message
+    assert error.message == visitor_message(code)
+    [logged] = failure_logs(caplog)
+    assert f"HTTP {status}" in logged and openai_backend.base_url in logged
     openai_backend.behaviour.status = None
     assert await reply_collect()
+
+
+LEAKY_KEYS = ["sk-proj-ABCDEF123456", "configured-but-not-key-shaped-0042"]
+
+
+@pytest.mark.parametrize("key", LEAKY_KEYS)
+@pytest.mark.parametrize("status", [401, 404, 500])
+async def test_reply_stream_error_tells_the_visitor_no_address_key_or_upstream_words(
+    settings, openai_backend: OpenAIServer, caplog, key, status
+):
+    settings.OPENAI_API_KEY = key
+    upstream = f"Incorrect API key provided: {key} for {openai_backend.base_url}."
+    openai_backend.behaviour.status = status
+    openai_backend.behaviour.error_message = upstream
+    error = await reply_error()
+    for leak in (key, openai_backend.base_url, "Incorrect API key", "test-model"):
+        assert leak not in error.message
+    [logged] = failure_logs(caplog)
+    assert "Incorrect API key provided: [redacted] for" in logged
+    assert openai_backend.base_url in logged and key not in logged
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("key sk-proj-ABCDEF123456 refused", "key [redacted] refused"),
+        ("Incorrect API key provided: sk-proj-****3456.", "key provided: [redacted]."),
+        ("Authorization: Bearer abc.def-123", "Bearer [redacted]"),
+        ("at http://user:pa55@model.internal/v1", "http://[redacted]@model.internal"),
+        ("the key was the-configured-key!", "the key was [redacted]!"),
+        ("sk- alone, and desk-top", "sk- alone, and desk-top"),
+    ],
+)
+def test_redacted_removes_keys_and_passwords(settings, text, expected):
+    settings.OPENAI_API_KEY = "the-configured-key"
+    assert expected in llm.redacted(text)
 
 
 @pytest.mark.parametrize("status", [400, 401, 404])
@@ -175,16 +229,20 @@ async def test_reply_stream_sdk_retry_succeeds(openai_backend: OpenAIServer, sta
     assert len(openai_backend.chat_requests) == 2
 
 
-async def test_reply_stream_refused_connection(settings, openai_backend, closed_port):
+async def test_reply_stream_refused_connection(
+    settings, openai_backend, caplog, closed_port
+):
     settings.OPENAI_BASE_URL = f"http://127.0.0.1:{closed_port}/v1"
     settings.OPENAI_MAX_RETRIES = 0
     error = await reply_error()
     assert (error.code, error.retryable) == ("model_unreachable", True)
-    assert f"127.0.0.1:{closed_port}" in error.message
+    assert f"127.0.0.1:{closed_port}" not in error.message
+    [logged] = failure_logs(caplog)
+    assert f"127.0.0.1:{closed_port}" in logged and "unreachable" in logged
 
 
 async def test_reply_stream_first_token_timeout_then_recovers(
-    settings, openai_backend: OpenAIServer
+    settings, openai_backend: OpenAIServer, caplog
 ):
     settings.OPENAI_FIRST_TOKEN_TIMEOUT = 0.2
     openai_backend.behaviour.first_token_delay = 5
@@ -192,7 +250,8 @@ async def test_reply_stream_first_token_timeout_then_recovers(
     error = await reply_error()
     assert time.monotonic() - started < 1
     assert (error.code, error.retryable) == ("model_timeout", True)
-    assert "0.2 seconds" in error.message
+    assert error.message == visitor_message("model_timeout")
+    assert "OPENAI_FIRST_TOKEN_TIMEOUT=0.2 s" in failure_logs(caplog)[0]
     openai_backend.behaviour.first_token_delay = 0
     assert await reply_collect()
 
@@ -206,12 +265,14 @@ async def test_reply_stream_first_token_timeout_counts_only_text(
     assert (await reply_error()).code == "model_timeout"
 
 
-async def test_reply_stream_sdk_read_timeout(settings, openai_backend: OpenAIServer):
+async def test_reply_stream_sdk_read_timeout(
+    settings, openai_backend: OpenAIServer, caplog
+):
     settings.OPENAI_TIMEOUT = 0.2
     openai_backend.behaviour.first_token_delay = 5
     error = await reply_error()
     assert (error.code, error.retryable) == ("model_timeout", True)
-    assert "0.2 seconds" in error.message
+    assert "OPENAI_TIMEOUT=0.2 s" in failure_logs(caplog)[0]
 
 
 async def test_reply_stream_later_pieces_have_no_first_token_deadline(

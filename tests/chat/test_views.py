@@ -1,8 +1,12 @@
+import re
+
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
-from chat.visitors import SEED_KEY
+from chat.views import seed_parse
+from chat.visitors import CONVERSATION_KEY, MAX_SEED, SEED_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +33,33 @@ def test_chat_page_seed_pins_the_customer(client):
     assert b'data-testid="seed-notice"' not in response.content
 
 
-@pytest.mark.parametrize("seed", ["abc", "-3", "1.5", "", "99999999999", "٣"])
+@pytest.mark.parametrize(
+    ("raw", "seed"),
+    [
+        ("7", 7),
+        ("0", 0),
+        ("0000000007", 7),
+        (str(MAX_SEED), MAX_SEED),
+        (str(MAX_SEED + 1), None),
+        ("9" * 5000, None),
+        ("00000000007", None),
+        ("-1", None),
+        ("+1", None),
+        (" 1", None),
+        ("1.5", None),
+        ("٣", None),
+        ("²", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_seed_parse_accepts_only_a_bounded_whole_number(raw, seed):
+    assert seed_parse(raw) == seed
+
+
+@pytest.mark.parametrize(
+    "seed", ["abc", "-3", "1.5", "", "99999999999", "٣", "9" * 5000]
+)
 def test_chat_page_invalid_seed_is_ignored_with_a_notice(client, seed):
     response = client.get(reverse("chat:page"), {"seed": seed})
     assert SEED_KEY not in client.session
@@ -39,3 +69,68 @@ def test_chat_page_invalid_seed_is_ignored_with_a_notice(client, seed):
 def test_chat_page_seed_zero_is_a_seed(client):
     client.get(reverse("chat:page"), {"seed": "0"})
     assert client.session[SEED_KEY] == 0
+
+
+def visitor_with_conversation(seed: int, *, enforce_csrf_checks=False) -> Client:
+    """A visitor who already chats with customer #`seed`."""
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    session = client.session
+    session.update({SEED_KEY: seed, CONVERSATION_KEY: 42})
+    session.save()
+    return client
+
+
+def test_chat_page_other_seed_asks_before_ending_the_conversation():
+    client = visitor_with_conversation(3)
+    response = client.get(reverse("chat:page"), {"seed": "7"})
+    assert (client.session[SEED_KEY], client.session[CONVERSATION_KEY]) == (3, 42)
+    page = response.content.decode()
+    assert "Start over with customer #7? Your current conversation will end." in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert f'action="{reverse("chat:seed_pin")}"' in page
+    assert (
+        f'class="seed-confirm-button seed-confirm-keep" href="{reverse("chat:page")}"'
+        in page
+    )
+
+
+def test_chat_page_same_seed_asks_nothing():
+    client = visitor_with_conversation(3)
+    response = client.get(reverse("chat:page"), {"seed": "3"})
+    assert b'data-testid="seed-confirm"' not in response.content
+    assert client.session[CONVERSATION_KEY] == 42
+
+
+def test_seed_pin_starts_over_with_the_seed_and_shows_it():
+    client = visitor_with_conversation(3, enforce_csrf_checks=True)
+    page = client.get(reverse("chat:page"), {"seed": "7"}).content.decode()
+    form = dict(re.findall(r'name="(\w+)" value="([^"]+)"', page))
+    assert form["seed"] == "7"
+    response = client.post(reverse("chat:seed_pin"), form)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('chat:page')}?seed=7"
+    assert client.session[SEED_KEY] == 7
+    assert CONVERSATION_KEY not in client.session
+    page = client.get(response.url)
+    assert b'data-testid="seed-confirm"' not in page.content
+
+
+@pytest.mark.parametrize("seed", ["abc", str(MAX_SEED + 1), "9" * 5000, ""])
+def test_seed_pin_refuses_a_bad_seed_and_keeps_the_conversation(seed):
+    client = visitor_with_conversation(3)
+    response = client.post(reverse("chat:seed_pin"), {"seed": seed})
+    assert response.status_code == 400
+    assert (client.session[SEED_KEY], client.session[CONVERSATION_KEY]) == (3, 42)
+
+
+def test_seed_pin_needs_the_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("chat:seed_pin"), {"seed": "7"})
+    assert response.status_code == 403
+    assert SEED_KEY not in client.session
+
+
+def test_seed_pin_is_post_only():
+    client = visitor_with_conversation(3)
+    assert client.get(reverse("chat:seed_pin"), {"seed": "7"}).status_code == 405
+    assert client.session[CONVERSATION_KEY] == 42

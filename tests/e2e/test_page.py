@@ -115,3 +115,17 @@ def test_each_mode_looks_right_on_a_desktop_and_a_phone(visit_open, browser, slu
         page.screenshot(path=SCREENSHOTS / f"{slug}-phone.png", full_page=True)
     finally:
         phone.close()
+
+
+def test_another_seed_asks_before_ending_the_conversation(visit_open):
+    first = visit_open("?seed=7")
+    customer = first.last("session")["persona"]
+    asked = visit_open("?seed=8")
+    confirm = asked.testid("seed-confirm")
+    expect(confirm).to_contain_text("Start over with customer #8?")
+    assert asked.last("session")["persona"] == customer
+    asked.testid("seed-confirm-start-over").click()
+    asked.page.wait_for_url("**/?seed=8")
+    asked.ready()
+    expect(asked.testid("seed-confirm")).to_have_count(0)
+    assert asked.last("session")["persona"] != customer

@@ -60,6 +60,7 @@ class Behaviour:
     echo: bool = False  # reply "You said: <last user message>" instead
     status: int | None = None  # answer with this HTTP error...
     fail_times: int | None = None  # ...for only this many requests (None: all)
+    error_message: str | None = None  # ...saying this instead of `ERRORS`' message
     first_token_delay: float = 0.0  # seconds between the headers and the first text
     chunk_delay: float = 0.0  # seconds before each later piece of text
     drop_after: int | None = None  # send this many pieces, then drop the connection
@@ -231,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
         behaviour = _magic(self.server.app.behaviour, body)
         failing = behaviour.fail_times is None or count <= behaviour.fail_times
         if behaviour.status and failing:
-            return self._send_error(behaviour.status)
+            return self._send_error(behaviour.status, behaviour.error_message)
         text = _reply_text(behaviour, body)
         if not body.get("stream"):
             return self._send_json(200, self._completion(text))
@@ -261,8 +262,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _send_error(self, status: int) -> None:
-        kind, code, message = ERRORS.get(status, ("server_error", None, "Error."))
+    def _send_error(self, status: int, message: str | None = None) -> None:
+        kind, code, usual = ERRORS.get(status, ("server_error", None, "Error."))
+        message = usual if message is None else message
         error = {"message": message, "type": kind, "param": None, "code": code}
         retryable = status == 429 or status >= 500
         retry = {"retry_after_ms": RETRY_AFTER_MS} if retryable else {}
