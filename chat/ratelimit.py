@@ -43,12 +43,7 @@ _LIMIT_SETTINGS: dict[Action, tuple[str | None, str]] = {
 def visitor_identity(session_key: str | None, address: str) -> str:
     """Who counts as one visitor: a keyed hash of the session, else the address."""
     if session_key:
-        return (
-            "s:"
-            + salted_hmac(
-                "chat.ratelimit", session_key, algorithm="sha256"
-            ).hexdigest()[:32]
-        )
+        return "s:" + visitor_key(session_key)
     return f"v:{address}"
 
 

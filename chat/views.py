@@ -1,9 +1,13 @@
+import math
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from chat.addresses import request_client_address
+from chat.ratelimit import Action, budgets_spend
 from chat.visitors import (
     MAX_SEED,
     visitor_seed_change_ends_conversation,
@@ -30,6 +34,8 @@ def chat_page(request: HttpRequest) -> HttpResponse:
     `?seed=N` pins the customer, unless that would end the visitor's conversation
     with another one: then the page asks first (`seed_pin` does it on a yes).
     """
+    if not request.session.session_key and (refused := sessions_refused(request)):
+        return refused
     raw_seed = request.GET.get("seed")
     seed = seed_parse(raw_seed)
     seed_to_confirm = None
@@ -47,6 +53,23 @@ def chat_page(request: HttpRequest) -> HttpResponse:
         "max_message_chars": settings.CHAT_MAX_MESSAGE_CHARS,
     }
     return render(request, "chat/page.html", context)
+
+
+def sessions_refused(request: HttpRequest) -> HttpResponse | None:
+    """A 429 when the client's address has started too many sessions lately: a
+    fresh cookie per socket must not buy a fresh budget."""
+    address = request_client_address(request.META)
+    retry_after = budgets_spend(Action.SESSION, address=address)
+    if retry_after is None:
+        return None
+    seconds = math.ceil(retry_after)
+    response = HttpResponse(
+        f"Too many new visits from your network; try again in {seconds} seconds.",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @require_POST

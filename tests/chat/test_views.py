@@ -134,3 +134,36 @@ def test_seed_pin_is_post_only():
     client = visitor_with_conversation(3)
     assert client.get(reverse("chat:seed_pin"), {"seed": "7"}).status_code == 405
     assert client.session[CONVERSATION_KEY] == 42
+
+
+def fresh_visit(address: str, **headers: str) -> int:
+    """The status of a first visit (no cookie) from `address`."""
+    return Client(REMOTE_ADDR=address, **headers).get(reverse("chat:page")).status_code
+
+
+def test_chat_page_caps_new_sessions_per_address(settings):
+    settings.CHAT_ADDRESS_SESSIONS_PER_WINDOW = 2
+    returning = Client(REMOTE_ADDR="198.51.100.40")
+    assert returning.get(reverse("chat:page")).status_code == 200
+    assert fresh_visit("198.51.100.40") == 200
+    response = Client(REMOTE_ADDR="198.51.100.40").get(reverse("chat:page"))
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "try again" in response.content.decode()
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    # A visitor who kept their cookie, and other addresses, are not affected.
+    assert returning.get(reverse("chat:page")).status_code == 200
+    assert fresh_visit("198.51.100.41") == 200
+
+
+@pytest.mark.parametrize(
+    ("trusted", "second_status"), [([], 429), (["198.51.100.50"], 200)]
+)
+def test_chat_page_session_cap_believes_forwarded_for_only_from_a_proxy(
+    settings, trusted, second_status
+):
+    settings.CHAT_ADDRESS_SESSIONS_PER_WINDOW = 1
+    settings.TRUSTED_PROXIES = trusted
+    proxy = "198.51.100.50"
+    assert fresh_visit(proxy, HTTP_X_FORWARDED_FOR="192.0.2.10") == 200
+    assert fresh_visit(proxy, HTTP_X_FORWARDED_FOR="192.0.2.11") == second_status
