@@ -67,7 +67,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             # The server is shutting down: store the reply in flight, then say so.
             await self.socket_end()
             with contextlib.suppress(Exception):
-                await self.close(code=CloseCode.SERVER_RESTARTING)
+                await self.close(code=CloseCode.SERVER_RESTARTING.value)
             raise
         finally:
             await self.socket_end()
@@ -125,7 +125,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_error(exc.code, exc.message)
         self.invalid_frames += 1
         if self.invalid_frames >= settings.CHAT_SOCKET_MAX_INVALID_FRAMES:
-            await self.close(code=CloseCode.TOO_MANY_INVALID_FRAMES)
+            await self.close(code=CloseCode.TOO_MANY_INVALID_FRAMES.value)
 
     async def on_chat(self, frame: ChatFrame) -> None:
         """A visitor message: a trigger switches modes, anything else asks the model."""

@@ -155,7 +155,8 @@ def _describe(exc: ValidationError) -> str:
 class CloseCode(IntEnum):
     """Why the server closed a socket (docs/protocol.md); the page reconnects after
     each, later for the budget codes. WebSocket libraries accept only 1000 and
-    3000-4999 from an application, so these sit in the 4000s."""
+    3000-4999 from an application, so these sit in the 4000s. Send `.value`: the
+    server's WebSocket library takes a plain int and drops anything else."""
 
     FRAME_TOO_LARGE = 4009
     SERVER_RESTARTING = 4012

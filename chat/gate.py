@@ -112,7 +112,7 @@ async def _refuse(receive, send, code: CloseCode) -> None:
     if message["type"] != "websocket.connect":
         return
     await send({"type": "websocket.accept"})
-    await send({"type": "websocket.close", "code": code})
+    await send({"type": "websocket.close", "code": code.value})
     while (await receive())["type"] != "websocket.disconnect":
         pass
 
@@ -160,5 +160,5 @@ class GatedSocket:
         self.closed = True
         while not self.queue.empty():
             self.queue.get_nowait()
-        await self.send({"type": "websocket.close", "code": code})
-        self.queue.put_nowait({"type": "websocket.disconnect", "code": code})
+        await self.send({"type": "websocket.close", "code": code.value})
+        self.queue.put_nowait({"type": "websocket.disconnect", "code": code.value})

@@ -14,7 +14,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from chat.gate import SocketGate  # noqa: E402
 from chat.origins import OriginValidator  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
+from demo_site.daphne_shutdown import daphne_shutdown_fix  # noqa: E402
 
+daphne_shutdown_fix()
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
