@@ -18,6 +18,7 @@ Public API:
     prompt_template_problems(source, persona_kind, *, cancelled=None) -> list[str]
         (empty when fine)
     prompt_compile(source) -> Template; prompt_cache_clear()
+    await render_cancellable(render) -> render(cancelled)'s result, from a worker thread
 Rendering raises PromptTemplateError for a template that does not compile or fails to
 render, a mode without an active version, output past MAX_RENDERED_CHARS, or a render
 past its budget of steps or time; the limits themselves live in chat.prompt_library.
@@ -25,12 +26,15 @@ Setting `cancelled` (a threading.Event) stops a render under way with
 PromptRenderCancelled: a caller that has gone away stops paying for it.
 """
 
+import asyncio
 import functools
 import re
 import threading
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
+from asgiref.sync import sync_to_async
 from django.template import Context, Engine, Template
 from django.template.backends.django import get_installed_libraries
 from django.template.base import TokenType
@@ -142,6 +146,21 @@ def render_checked(
         return text, []
     except PromptTemplateError as error:
         return "", [str(error)]
+
+
+async def render_cancellable[T](render: Callable[[threading.Event], T]) -> T:
+    """`render(cancelled)` in a worker thread, told to stop if the awaiter is cancelled.
+
+    Cancelling a task cannot stop a thread, so the render's budget watches the event:
+    a request Django cancels (its client went away) stops its render within a step.
+    A thread of its own, not the shared sync one, so a slow render blocks no one else.
+    """
+    cancelled = threading.Event()
+    try:
+        return await sync_to_async(render, thread_sensitive=False)(cancelled)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
 
 
 @functools.lru_cache(maxsize=128)
