@@ -49,6 +49,8 @@ ALLOWED_TAGS = (
     "with",
 )
 MAX_RENDERED_CHARS = 20_000
+# Work outside loops and filters grows with the source; real prompts are ~3,000.
+MAX_SOURCE_CHARS = 50_000
 # Persona lists are a dozen items at most; two levels already covers every real prompt.
 MAX_LOOP_DEPTH = 2
 # Django's parser recurses once per open tag; this stays far from Python's limit.

@@ -44,6 +44,7 @@ from chat.models import Mode, PromptTemplate
 from chat.prompt_library import (
     ALLOWED_TAGS,
     MAX_RENDERED_CHARS,
+    MAX_SOURCE_CHARS,
     PromptLimitError,
     PromptRenderCancelled,
     render_budget,
@@ -169,6 +170,12 @@ def prompt_compile(source: str) -> Template:
 
     Keyed by the text itself, a saved edit can never be served stale, in any process.
     """
+    if len(source) > MAX_SOURCE_CHARS:
+        line = source.count("\n", 0, MAX_SOURCE_CHARS) + 1
+        raise PromptTemplateError(
+            f"Line {line}: The template passes the limit of {MAX_SOURCE_CHARS:,} "
+            f"characters here; it is {len(source):,}."
+        )
     try:
         return Template(source, engine=_ENGINE)
     except Exception as error:  # a tag's own checks raise more than syntax errors

@@ -91,10 +91,11 @@ AMPLIFYING_SOURCES = [
 # consumer moves it off).
 WIDE = '{% with s="x"|ljust:200|make_list|unordered_list %}'  # 2,400 characters
 FREEZING_SOURCES = [
-    # 0.15 s: 40,000 iterations.
+    # 108 bytes, 1.3-4 s by load: 400,000 empty iterations (the 110-byte freeze?).
     (
         "widened-strings",
-        '{% for a in "x"|ljust:200 %}{% for b in "x"|center:200 %}' + END2,
+        '{% for a in "x"|ljust:200|make_list|join:"123456789" %}'
+        '{% for b in "x"|center:200 %}' + END2,
     ),
     # 111 bytes, ~3 s: 99 characters joined by themselves, looped over 99 times.
     (
@@ -352,6 +353,15 @@ def test_admin_save_refuses_freezing_source(staff_client, field, name, source):
     assert STEPS_SETTING in error or TIME_SETTING in error
     mode.refresh_from_db()
     assert (prompt_active_version(mode).pk, mode.greeting_template) == before
+
+
+def test_prompt_template_problems_refuses_overlong_source():
+    """60,000 empty tags render nothing, yet cost every reply and every lint sample."""
+    source = "Hello\n" + "{% if False %}{% endif %}" * 2_400
+
+    assert prompt_template_problems(source, "banking") == [
+        "Line 2: The template passes the limit of 50,000 characters here; it is 60,006."
+    ]
 
 
 @pytest.mark.django_db
