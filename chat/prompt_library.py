@@ -59,7 +59,8 @@ MAX_TAG_DEPTH = 10
 MAX_FILTER_WIDTH = 200
 _WIDTH_FILTERS = frozenset({"center", "floatformat", "ljust", "rjust", "stringformat"})
 # Django's filters cost up to ~10 µs per character or item they read (escapeseq,
-# urlize, unordered_list); a loop iteration costs ~3 µs.
+# urlize, unordered_list); a loop iteration costs a few µs. The deadline covers
+# the difference.
 FILTER_READ_PER_STEP = 10
 # The settings that size a render's budget; a limit error names the one it hit.
 STEPS_SETTING = "PROMPT_RENDER_MAX_STEPS"

@@ -378,7 +378,6 @@ def test_render_source_stops_when_cancelled():
         )
 
 
-@pytest.mark.django_db(transaction=True)
 async def test_render_cancellable_stops_the_render_when_its_awaiter_is_cancelled(
     settings,
 ):
