@@ -488,7 +488,7 @@ def staff_cookie() -> str:
     return f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF_SECRET}"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_preview_stops_rendering_when_the_browser_goes_away(settings):
     """Django cancels the view on disconnect; the render thread must stop with it."""
     settings.PROMPT_RENDER_MAX_STEPS = 10**12
