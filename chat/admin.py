@@ -1,11 +1,15 @@
 """Staff edit modes and their prompts (with history, rollback and a live preview) and
 read chat transcripts."""
 
+import functools
 import json
+from collections.abc import Callable
 
+from asgiref.sync import sync_to_async
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,11 +17,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from chat.forms import TEMPLATE_FIELDS, ModeForm, PromptPreviewForm
 from chat.models import Conversation, Message, Mode, PromptTemplate
-from chat.prompts import render_checked
+from chat.prompts import render_cancellable
 from chat.services import (
     LastActiveModeError,
     mode_guard_last_active,
@@ -25,7 +31,6 @@ from chat.services import (
     modes_delete,
     prompt_version_rollback,
 )
-from personas import generate_persona
 
 # Enough of the visitor key to tell visitors apart; the rest stays in the database.
 VISITOR_ID_CHARS = 12
@@ -146,7 +151,11 @@ class ModeAdmin(admin.ModelAdmin):
     def get_urls(self) -> list:
         view = self.admin_site.admin_view
         return [
-            path("preview/", view(self.preview_view), name="chat_mode_preview"),
+            path(
+                "preview/",
+                self._admin_async_view(self.preview_view),
+                name="chat_mode_preview",
+            ),
             path(
                 "<path:object_id>/rollback/<int:version_pk>/",
                 view(self.rollback_view),
@@ -221,27 +230,34 @@ class ModeAdmin(admin.ModelAdmin):
         self.message_user(request, message, messages.SUCCESS)
         return redirect("admin:chat_mode_change", mode.pk)
 
+    def _admin_async_view(self, view: Callable) -> Callable:
+        """admin_view for a coroutine view, which Django's sync wrapper cannot await."""
+
+        @functools.wraps(view)
+        async def staff_only(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not await sync_to_async(self.admin_site.has_permission)(request):
+                login = reverse("admin:login", current_app=self.admin_site.name)
+                return redirect_to_login(request.get_full_path(), login)
+            return await view(request, *args, **kwargs)
+
+        return csrf_protect(never_cache(staff_only))
+
     @method_decorator(require_POST)
-    def preview_view(self, request: HttpRequest) -> JsonResponse:
-        """The unsaved templates rendered for a generated customer, or the problems."""
-        if not (
-            self.has_change_permission(request) or self.has_add_permission(request)
-        ):
+    async def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """The unsaved templates rendered for a generated customer, or the problems.
+
+        Async so that Django cancels it when the browser drops the request (the page
+        posts on every pause in typing); render_cancellable stops the render too.
+        """
+        if not await sync_to_async(self._may_preview)(request):
             raise PermissionDenied
         form = PromptPreviewForm(request.POST)
         if not form.is_valid():
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        mode = form.mode()
-        persona = generate_persona(
-            mode.persona_kind, form.cleaned_data["seed"], locale=mode.faker_locale
-        )
-        rendered = {}
-        for field in TEMPLATE_FIELDS:
-            text, problems = render_checked(
-                form.cleaned_data[field], mode=mode, persona=persona
-            )
-            rendered[field] = {"text": text, "problems": problems}
-        return JsonResponse({"persona": persona, **rendered})
+        return JsonResponse(await render_cancellable(form.preview))
+
+    def _may_preview(self, request: HttpRequest) -> bool:
+        return self.has_change_permission(request) or self.has_add_permission(request)
 
 
 class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -1,12 +1,15 @@
 """Admin validation for modes: templates are linted before they can reach a visitor."""
 
+import threading
+
 from django import forms
 
 from chat.models import FakerLocale, Mode, PersonaKind
-from chat.prompts import prompt_template_problems
+from chat.prompts import prompt_template_problems, render_checked
 from chat.selectors import prompt_active_version
 from chat.services import LastActiveModeError, mode_guard_last_active
 from chat.visitors import MAX_SEED
+from personas import generate_persona
 
 TEMPLATE_FIELDS = ("system_prompt", "greeting_template")
 COLOUR_FIELDS = (
@@ -94,3 +97,23 @@ class PromptPreviewForm(forms.Form):
         """An unsaved mode carrying the posted values, for the templates' `mode`."""
         names = (*PAYLOAD_FIELDS, "persona_kind", "faker_locale")
         return Mode(**{name: self.cleaned_data[name] for name in names})
+
+    def preview(self, cancelled: threading.Event | None = None) -> dict:
+        """The posted templates rendered for the posted customer, or their problems.
+
+        Pure (no database), so it may run in any thread; `cancelled` stops it.
+        """
+        mode = self.mode()
+        persona = generate_persona(
+            mode.persona_kind, self.cleaned_data["seed"], locale=mode.faker_locale
+        )
+        result: dict = {"persona": persona}
+        for field in TEMPLATE_FIELDS:
+            text, problems = render_checked(
+                self.cleaned_data[field],
+                mode=mode,
+                persona=persona,
+                cancelled=cancelled,
+            )
+            result[field] = {"text": text, "problems": problems}
+        return result

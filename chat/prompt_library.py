@@ -3,13 +3,26 @@
 Nothing that loads, links or leaks (`load`, `include`, `extends`, `url`, `debug`,
 `csrf_token`…) exists here, so a prompt can only read the customer it is given. Staff
 write the templates, so they are trusted not to be malicious but not to be careful:
-every way to make a render deep, long or huge from a few bytes of source is capped.
+every way to make a render deep, long, huge or slow from a few bytes of source is
+capped.
+
+Each render spends a budget (render_budget): a step per loop iteration and per
+FILTER_READ_PER_STEP characters or items a filter reads, up to PROMPT_RENDER_MAX_STEPS,
+and PROMPT_RENDER_MAX_MS of wall-clock time. Loops and filters charge it as they run,
+so a loop over widened strings stops after a few thousand steps, not 10⁸; the same
+checks notice a render whose caller has gone away and stop it.
 """
 
+import contextlib
+import dataclasses
 import functools
 import re
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.template import (
     Context,
     Library,
@@ -36,6 +49,8 @@ ALLOWED_TAGS = (
     "with",
 )
 MAX_RENDERED_CHARS = 20_000
+# Work outside loops and filters grows with the source; real prompts are ~3,000.
+MAX_SOURCE_CHARS = 50_000
 # Persona lists are a dozen items at most; two levels already covers every real prompt.
 MAX_LOOP_DEPTH = 2
 # Django's parser recurses once per open tag; this stays far from Python's limit.
@@ -43,11 +58,88 @@ MAX_TAG_DEPTH = 10
 # Padding and precision beyond this are never formatting, only a way to blow up.
 MAX_FILTER_WIDTH = 200
 _WIDTH_FILTERS = frozenset({"center", "floatformat", "ljust", "rjust", "stringformat"})
-_SPENT = "prompt_library.chars_spent"
+# Django's filters cost up to ~10 µs per character or item they read (escapeseq,
+# urlize, unordered_list); a loop iteration costs a few µs. The deadline covers
+# the difference.
+FILTER_READ_PER_STEP = 10
+# The settings that size a render's budget; a limit error names the one it hit.
+STEPS_SETTING = "PROMPT_RENDER_MAX_STEPS"
+TIME_SETTING = "PROMPT_RENDER_MAX_MS"
 
 
 class PromptLimitError(ValueError):
-    """A template asked for more than a prompt may be: too wide, too long."""
+    """A template asked for more than a prompt may be: too wide, long, busy or slow.
+
+    `limit` names the setting that was exceeded, or is None for a fixed limit.
+    """
+
+    def __init__(self, message: str, *, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class PromptRenderCancelled(Exception):
+    """The render's caller gave up (a preview the browser abandoned): stop working."""
+
+
+@dataclasses.dataclass
+class RenderBudget:
+    """What one render may still spend; loops and filters charge it as they run."""
+
+    max_steps: int
+    max_ms: float
+    cancelled: threading.Event | None = None
+    steps: int = 0
+    chars: int = 0  # loop output so far, see MeteredBody
+    started: float = dataclasses.field(default_factory=time.monotonic)
+
+    def charge(self, steps: int) -> None:
+        """Spend `steps`; past a limit, or once the caller has gone, stop the render."""
+        self.steps += steps
+        if self.steps > self.max_steps:
+            raise PromptLimitError(
+                f"This template does more than {self.max_steps:,} steps of work (a "
+                f"step is one loop iteration, or {FILTER_READ_PER_STEP} characters or "
+                "items a filter reads). Loop over fewer or shorter values, or raise "
+                f"{STEPS_SETTING}.",
+                limit=STEPS_SETTING,
+            )
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise PromptRenderCancelled
+        if (time.monotonic() - self.started) * 1000 > self.max_ms:
+            raise PromptLimitError(
+                f"This template took more than {self.max_ms:,g} ms to render. Loop "
+                f"over fewer or shorter values, or raise {TIME_SETTING}.",
+                limit=TIME_SETTING,
+            )
+
+
+_BUDGET: ContextVar[RenderBudget | None] = ContextVar("prompt_budget", default=None)
+
+
+@contextlib.contextmanager
+def render_budget(
+    *, cancelled: threading.Event | None = None
+) -> Iterator[RenderBudget]:
+    """A fresh budget from the settings for the renders inside this block."""
+    budget = RenderBudget(
+        max_steps=getattr(settings, STEPS_SETTING),
+        max_ms=getattr(settings, TIME_SETTING),
+        cancelled=cancelled,
+    )
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _current_budget() -> RenderBudget:
+    """The budget of the render under way; rendering without one would be unbounded."""
+    budget = _BUDGET.get()
+    if budget is None:
+        raise RuntimeError("Prompt templates render only inside render_budget().")
+    return budget
 
 
 register = Library()
@@ -83,8 +175,8 @@ def bounded_for(parser: Parser, token: Token) -> Node:
 
 
 class MeteredBody(Node):
-    """A loop body that counts what the render has produced so far, so a loop stops
-    as soon as the output passes MAX_RENDERED_CHARS rather than after building it."""
+    """A loop body that charges a step per iteration and counts the output so far, so
+    a loop stops as soon as either passes its limit rather than after the work."""
 
     child_nodelists = ("nodelist",)
 
@@ -92,7 +184,9 @@ class MeteredBody(Node):
         self.nodelist = nodelist
 
     def render(self, context: Context) -> str:
-        spent = context.render_context.get(_SPENT, 0)
+        budget = _current_budget()
+        budget.charge(1)
+        spent = budget.chars
         text = self.nodelist.render(context)
         # `text` includes inner loops' output, which they counted from `spent` on.
         spent += len(text)
@@ -101,17 +195,21 @@ class MeteredBody(Node):
                 f"This loop's output passed the limit of {MAX_RENDERED_CHARS:,} "
                 "characters."
             )
-        context.render_context[_SPENT] = spent
+        budget.chars = spent
         return text
 
 
 def _bounded(name: str, template_filter: Callable) -> Callable:
-    """A filter whose width arguments and whose result are capped."""
+    """A filter charged for what it reads, its widths, joins and result capped."""
 
     @functools.wraps(template_filter)
     def bounded_filter(value: object, *args: object, **kwargs: object) -> object:
+        read = sum(_size(operand) for operand in (value, *args))
+        _current_budget().charge(read // FILTER_READ_PER_STEP)
         if name in _WIDTH_FILTERS:
             _check_width(name, args)
+        if name == "join":
+            _check_join(value, *args)
         result = template_filter(value, *args, **kwargs)
         if isinstance(result, str | list) and len(result) > MAX_RENDERED_CHARS:
             raise PromptLimitError(
@@ -121,6 +219,24 @@ def _bounded(name: str, template_filter: Callable) -> Callable:
         return result
 
     return bounded_filter
+
+
+def _size(operand: object) -> int:
+    """How many characters or items a filter has to read from one operand."""
+    return len(operand) if isinstance(operand, str | list | tuple | dict) else 0
+
+
+def _check_join(value: object, separator: object = "") -> None:
+    """Refuse a join before it runs: n items joined by n characters make n², in RAM."""
+    if not isinstance(value, str | list | tuple):
+        return
+    joined = sum(len(str(item)) for item in value)
+    joined += len(str(separator)) * max(len(value) - 1, 0)
+    if joined > MAX_RENDERED_CHARS:
+        raise PromptLimitError(
+            f"The join filter would make {joined:,} characters; "
+            f"the limit is {MAX_RENDERED_CHARS:,}."
+        )
 
 
 def _check_width(name: str, args: tuple) -> None:

@@ -11,34 +11,62 @@ Public API:
         version answered fetches it first (selectors.prompt_active_version) and passes
         it in, so the text and the record cannot disagree after a concurrent edit.
     render_greeting(mode, persona) -> str
-    render_source(source, *, mode, persona) -> str  (any source, e.g. an unsaved edit)
-    render_checked(source, *, mode, persona) -> (text, problems)  (the admin preview)
-    prompt_template_problems(source, persona_kind) -> list[str]  (empty when fine)
+    render_source(source, *, mode, persona, cancelled=None) -> str  (any source, e.g.
+        an unsaved edit)
+    render_checked(source, *, mode, persona, cancelled=None) -> (text, problems)
+        (the admin preview)
+    prompt_template_problems(source, persona_kind, *, cancelled=None) -> list[str]
+        (empty when fine)
     prompt_compile(source) -> Template; prompt_cache_clear()
+    await render_cancellable(render) -> render(cancelled)'s result, from a worker thread
 Rendering raises PromptTemplateError for a template that does not compile or fails to
-render, a mode without an active version, or output past MAX_RENDERED_CHARS; the
-limits themselves live in chat.prompt_library.
+render, a mode without an active version, output past MAX_RENDERED_CHARS, or a render
+past its budget of steps or time; the limits themselves live in chat.prompt_library.
+Setting `cancelled` (a threading.Event) stops a render under way with
+PromptRenderCancelled: a caller that has gone away stops paying for it.
 """
 
+import asyncio
 import functools
 import re
+import threading
+from collections.abc import Callable
 from datetime import date
+from typing import NamedTuple
 
+from asgiref.sync import sync_to_async
 from django.template import Context, Engine, Template
 from django.template.backends.django import get_installed_libraries
 from django.template.base import TokenType
 from django.template.library import import_library
 
 from chat.models import Mode, PromptTemplate
-from chat.prompt_library import ALLOWED_TAGS, MAX_RENDERED_CHARS, PromptLimitError
+from chat.prompt_library import (
+    ALLOWED_TAGS,
+    MAX_RENDERED_CHARS,
+    MAX_SOURCE_CHARS,
+    PromptLimitError,
+    PromptRenderCancelled,
+    render_budget,
+)
 from chat.prompt_lint import variable_problems
 from chat.selectors import mode_payload, prompt_active_version
-from personas import PERSONA_MODELS, generate_persona
+from personas import (
+    PERSONA_MODELS,
+    SUPPORTED_LOCALES,
+    generate_persona,
+    persona_emptied,
+    persona_largest_seed,
+)
 
-# The lint renders each template for these customers too: a filter given the wrong
-# type of value fails here, in front of staff, instead of in every reply.
+# The lint renders each template for a spread of customers too: every locale at a
+# few seeds, the one with the most list items and one with every list empty. A
+# filter given the wrong value, or a loop too big for some customer, fails here, in
+# front of staff, instead of in that customer's replies.
 _SAMPLE_SEEDS = (1, 2, 3)
 _SAMPLE_AS_OF = date(2026, 1, 15)
+# Where the largest customer is looked for: every list length shows up well within it.
+_LARGEST_AMONG_SEEDS = range(100)
 # Django's own line and "load this tag" hints; the line goes in front, and prompts
 # cannot load tags.
 _DJANGO_HINTS = re.compile(r" on line \d+:?| Did you forget to register or load .*$")
@@ -73,7 +101,13 @@ def render_greeting(mode: Mode, persona: dict) -> str:
     return render_source(mode.greeting_template, mode=mode, persona=persona)
 
 
-def render_source(source: str, *, mode: Mode, persona: dict) -> str:
+def render_source(
+    source: str,
+    *,
+    mode: Mode,
+    persona: dict,
+    cancelled: threading.Event | None = None,
+) -> str:
     """Render any template source (saved, or an edit being previewed) for a customer."""
     customer = PERSONA_MODELS[mode.persona_kind].model_validate(persona).model_dump()
     context = Context(
@@ -82,7 +116,10 @@ def render_source(source: str, *, mode: Mode, persona: dict) -> str:
     )
     template = prompt_compile(source)
     try:
-        text = template.render(context)
+        with render_budget(cancelled=cancelled):
+            text = template.render(context)
+    except PromptRenderCancelled:
+        raise
     except Exception as error:  # a filter given the wrong type, a limit, a recursion…
         raise PromptTemplateError(_render_problem(error)) from error
     if len(text) > MAX_RENDERED_CHARS:
@@ -93,14 +130,38 @@ def render_source(source: str, *, mode: Mode, persona: dict) -> str:
     return text
 
 
-def render_checked(source: str, *, mode: Mode, persona: dict) -> tuple[str, list[str]]:
+def render_checked(
+    source: str,
+    *,
+    mode: Mode,
+    persona: dict,
+    cancelled: threading.Event | None = None,
+) -> tuple[str, list[str]]:
     """Lint, then render: the text, or what is wrong with the template (never both)."""
-    if problems := prompt_template_problems(source, mode.persona_kind):
+    if problems := prompt_template_problems(
+        source, mode.persona_kind, cancelled=cancelled
+    ):
         return "", problems
     try:
-        return render_source(source, mode=mode, persona=persona), []
+        text = render_source(source, mode=mode, persona=persona, cancelled=cancelled)
+        return text, []
     except PromptTemplateError as error:
         return "", [str(error)]
+
+
+async def render_cancellable[T](render: Callable[[threading.Event], T]) -> T:
+    """`render(cancelled)` in a worker thread, told to stop if the awaiter is cancelled.
+
+    Cancelling a task cannot stop a thread, so the render's budget watches the event:
+    a request Django cancels (its client went away) stops its render within a step.
+    A thread of its own, not the shared sync one, so a slow render blocks no one else.
+    """
+    cancelled = threading.Event()
+    try:
+        return await sync_to_async(render, thread_sensitive=False)(cancelled)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
 
 
 @functools.lru_cache(maxsize=128)
@@ -109,6 +170,12 @@ def prompt_compile(source: str) -> Template:
 
     Keyed by the text itself, a saved edit can never be served stale, in any process.
     """
+    if len(source) > MAX_SOURCE_CHARS:
+        line = source.count("\n", 0, MAX_SOURCE_CHARS) + 1
+        raise PromptTemplateError(
+            f"Line {line}: The template passes the limit of {MAX_SOURCE_CHARS:,} "
+            f"characters here; it is {len(source):,}."
+        )
     try:
         return Template(source, engine=_ENGINE)
     except Exception as error:  # a tag's own checks raise more than syntax errors
@@ -120,7 +187,9 @@ def prompt_cache_clear() -> None:
     prompt_compile.cache_clear()
 
 
-def prompt_template_problems(source: str, persona_kind: str) -> list[str]:
+def prompt_template_problems(
+    source: str, persona_kind: str, *, cancelled: threading.Event | None = None
+) -> list[str]:
     """Everything wrong with a template for this persona kind, each with its line.
 
     Staff see it all before saving, rather than a visitor getting a broken prompt.
@@ -130,22 +199,49 @@ def prompt_template_problems(source: str, persona_kind: str) -> list[str]:
     except PromptTemplateError as error:
         return [str(error)]
     problems = variable_problems(template.nodelist, persona_kind)
-    return problems or _sample_render_problems(source, persona_kind)
+    return problems or _sample_render_problems(source, persona_kind, cancelled)
 
 
-def _sample_render_problems(source: str, persona_kind: str) -> list[str]:
+def _sample_render_problems(
+    source: str, persona_kind: str, cancelled: threading.Event | None
+) -> list[str]:
+    """How the template fails for the first sample customer it fails for, named."""
     mode = Mode(persona_kind=persona_kind)
-    for seed in _SAMPLE_SEEDS:
+    for sample in _samples(persona_kind):
         try:
-            render_source(source, mode=mode, persona=_sample(persona_kind, seed))
+            render_source(
+                source, mode=mode, persona=sample.persona, cancelled=cancelled
+            )
         except PromptTemplateError as error:
-            return [str(error)]
+            return [f"{error} (rendering for {sample.customer})"]
     return []
 
 
+class _Sample(NamedTuple):
+    customer: str  # who this is, for the problem message
+    persona: dict
+
+
 @functools.cache
-def _sample(persona_kind: str, seed: int) -> dict:
-    return generate_persona(persona_kind, seed, as_of=_SAMPLE_AS_OF)
+def _samples(persona_kind: str) -> tuple[_Sample, ...]:
+    """The customers the lint renders for, generated once per process."""
+    every_locale = [
+        _Sample(f"customer {seed} in {locale}", _sample(persona_kind, seed, locale))
+        for seed in _SAMPLE_SEEDS
+        for locale in SUPPORTED_LOCALES
+    ]
+    largest = persona_largest_seed(
+        persona_kind, seeds=_LARGEST_AMONG_SEEDS, as_of=_SAMPLE_AS_OF
+    )
+    persona = _sample(persona_kind, largest, "en_US")
+    extremes = [_Sample(f"customer {largest}, the one with the most items", persona)]
+    if (emptied := persona_emptied(persona)) != persona:
+        extremes.append(_Sample("a customer with every list empty", emptied))
+    return (*every_locale, *extremes)
+
+
+def _sample(persona_kind: str, seed: int, locale: str) -> dict:
+    return generate_persona(persona_kind, seed, as_of=_SAMPLE_AS_OF, locale=locale)
 
 
 def _render_problem(error: Exception) -> str:

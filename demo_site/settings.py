@@ -456,3 +456,12 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
 }
+
+# A prompt template's render (docs/security.md): at most this many steps (a loop
+# iteration, or 10 characters a filter reads) and milliseconds, or it is refused.
+PROMPT_RENDER_MAX_STEPS = env_number(
+    "PROMPT_RENDER_MAX_STEPS", int, 5000, minimum=1, maximum=10_000_000
+)
+PROMPT_RENDER_MAX_MS = env_number(
+    "PROMPT_RENDER_MAX_MS", float, 200.0, minimum=1.0, maximum=60_000.0
+)

@@ -1,5 +1,6 @@
 """Seeded fake customers for the chat demo: import everything from here."""
 
+from personas.extremes import persona_emptied, persona_largest_seed
 from personas.generators import (
     PERSONA_KINDS,
     SUPPORTED_LOCALES,
@@ -42,4 +43,6 @@ __all__ = [
     "generate_healthcare_persona",
     "generate_insurance_persona",
     "generate_persona",
+    "persona_emptied",
+    "persona_largest_seed",
 ]

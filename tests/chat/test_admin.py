@@ -1,7 +1,12 @@
+import asyncio
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.handlers.asgi import ASGIHandler
 from django.test import Client
 from django.urls import reverse
 
@@ -482,3 +487,56 @@ def test_prompt_versions_list_filters_by_mode(admin_client, banking):
 
     assert [v.mode for v in response.context["cl"].result_list] == [banking]
     assert PromptTemplate.objects.count() == 3
+
+
+# Renders nothing for minutes unless stopped: 19,740 x 19,740 empty loop iterations.
+ENDLESS_TEMPLATE = (
+    '{% with s="x"|ljust:140 %}{% for a in s|make_list|join:s %}'
+    "{% for b in s|make_list|join:s %}{% endfor %}{% endfor %}{% endwith %}"
+)
+CSRF_SECRET = "a" * 32
+
+
+@database_sync_to_async
+def staff_cookie() -> str:
+    """The Cookie header of a logged-in superuser's browser, CSRF cookie included."""
+    user = get_user_model().objects.create_superuser("racer", "r@example.com", None)
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF_SECRET}"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_preview_stops_rendering_when_the_browser_goes_away(settings):
+    """Django cancels the view on disconnect; the render thread must stop with it."""
+    settings.PROMPT_RENDER_MAX_STEPS = 10**12
+    settings.PROMPT_RENDER_MAX_MS = 60_000  # the render stops only if cancelled
+    body = urlencode(preview_data(greeting_template=ENDLESS_TEMPLATE)).encode()
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": reverse("admin:chat_mode_preview"),
+        "query_string": b"",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"cookie", (await staff_cookie()).encode()),
+            (b"x-csrftoken", CSRF_SECRET.encode()),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+        ],
+    }
+    incoming = asyncio.Queue()
+    await incoming.put({"type": "http.request", "body": body})
+    sent = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    request = asyncio.create_task(ASGIHandler()(scope, incoming.get, send))
+    await asyncio.sleep(1)
+    await incoming.put({"type": "http.disconnect"})
+    await asyncio.wait_for(request, 5)
+
+    assert sent == []
+    # The render ran in the loop's default executor: it joins only once it stopped.
+    loop = asyncio.get_running_loop()
+    await asyncio.wait_for(loop.shutdown_default_executor(), 5)

@@ -6,6 +6,8 @@ but fallible user: it must not load, include or leak anything, and a saved one m
 not make every reply slow, huge or broken.
 """
 
+import asyncio
+import threading
 import time
 import tracemalloc
 
@@ -18,10 +20,17 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from chat.models import Mode
+from chat.prompt_library import (
+    STEPS_SETTING,
+    TIME_SETTING,
+    PromptLimitError,
+    PromptRenderCancelled,
+)
 from chat.prompts import (
     MAX_RENDERED_CHARS,
     PromptTemplateError,
     prompt_template_problems,
+    render_cancellable,
     render_source,
 )
 from chat.selectors import prompt_active_version
@@ -67,6 +76,75 @@ AMPLIFYING_SOURCES = [
     ("floatformat", '{{ persona.checking_balance|floatformat:"10000000" }}'),
     ("filter-tag", '{% filter ljust:"10000000" %}x{% endfilter %}'),
     ("nested-loops", LOOP2 + '{{ persona.name|ljust:"100000" }}' + END2),
+    # 20,000 characters joined by themselves: 400 million, 870 MB, 2.4 s before.
+    (
+        "join-squared",
+        '{% with t="x"|ljust:100 %}{% with s="x"|ljust:199|make_list|join:t %}'
+        "{{ s|make_list|join:s|length }}{% endwith %}{% endwith %}",
+    ),
+]
+# Few bytes that render nothing, slowly: loops with empty bodies over strings that
+# filters widened (each string stays under MAX_RENDERED_CHARS, so no size cap saw
+# them), and filters re-reading big values. The seconds each took to render before
+# render budgets, on the 2-core dev box; an admin save renders a template several
+# times, and a greeting renders on every switch (on the event loop, until the
+# consumer moves it off).
+WIDE = '{% with s="x"|ljust:200|make_list|unordered_list %}'  # 2,400 characters
+FREEZING_SOURCES = [
+    # 108 bytes, 1.3-4 s by load: 400,000 empty iterations (the 110-byte freeze?).
+    (
+        "widened-strings",
+        '{% for a in "x"|ljust:200|make_list|join:"123456789" %}'
+        '{% for b in "x"|center:200 %}' + END2,
+    ),
+    # 111 bytes, ~3 s: 99 characters joined by themselves, looped over 99 times.
+    (
+        "joined-110-bytes",
+        '{% with s="x"|ljust:99 %}{% for a in s|make_list|join:s %}{% for b in s %}'
+        "{% endfor %}{% endfor %}{% endwith %}",
+    ),
+    # Unbounded in practice: 19,740 x 19,740 iterations.
+    (
+        "joined-both-loops",
+        '{% with s="x"|ljust:140 %}{% for a in s|make_list|join:s %}'
+        "{% for b in s|make_list|join:s %}{% endfor %}{% endfor %}{% endwith %}",
+    ),
+    # 20-30 s.
+    (
+        "unordered-list",
+        WIDE + "{% for a in s %}{% for b in s %}" + END2 + "{% endwith %}",
+    ),
+    # 35 s or more.
+    (
+        "cycle",
+        WIDE + "{% for a in s %}{% for b in s %}{% cycle a b as c silent %}"
+        "{% endfor %}{% endfor %}{% endwith %}",
+    ),
+    # 3.4 s: a `range` through filters, a 200-digit number's digits as line items.
+    (
+        "range-via-stringformat",
+        '{% for i in persona.credit_score|stringformat:"0200d"|make_list'
+        "|unordered_list %}{% for j in mode.company_name|rjust:200 %}" + END2,
+    ),
+    # 24 s: a filter over a big value in a condition, once per character.
+    (
+        "filter-in-condition",
+        '{% with s="x "|ljust:200|make_list|join:"x y.com " %}{% for a in s %}'
+        "{% if s|make_list|escapeseq == a %}{% endif %}{% endfor %}{% endwith %}",
+    ),
+    # 0.7-1.6 s: a {% filter %} body re-reading a big value, once per character.
+    (
+        "filter-body",
+        '{% with s="x"|ljust:200|make_list|join:"' + "x" * 50 + '" %}'
+        "{% for a in s %}{% filter cut:s %}{{ s }}{% endfilter %}{% endfor %}"
+        "{% endwith %}",
+    ),
+    # 4-5 s: a 200-character date format, 40,000 times.
+    (
+        "date-format",
+        '{% with f="r"|ljust:200 %}{% for a in f %}{% for b in f %}'
+        "{% if persona.member_since|date:f == b %}{% endif %}" + END2 + "{% endwith %}",
+    ),
 ]
 # Each reads a real field, but its filter cannot take that value or argument: left
 # to render, they raise, and every reply with the prompt would fail.
@@ -225,6 +303,110 @@ def test_render_source_of_amplifying_source_stays_small(name, source):
     assert isinstance(outcome, PromptTemplateError | str)
     assert elapsed < RENDER_SECONDS
     assert peak < RENDER_PEAK_BYTES, f"{name} allocated {peak:,} bytes to render"
+
+
+def render_limit(source: str) -> str | None:
+    """The setting named by the limit that stopped a render; None if none did."""
+    with pytest.raises(PromptTemplateError) as refused:
+        render_source(
+            source, mode=banking_mode(), persona=generate_persona("banking", 7)
+        )
+    cause = refused.value.__cause__
+    return cause.limit if isinstance(cause, PromptLimitError) else None
+
+
+@pytest.mark.parametrize(
+    ("name", "source"), FREEZING_SOURCES, ids=ids(FREEZING_SOURCES)
+)
+@pytest.mark.django_db
+def test_render_source_stops_freezing_source_on_its_budget(name, source):
+    assert render_limit(source) in {STEPS_SETTING, TIME_SETTING}
+
+
+@pytest.mark.parametrize(
+    ("name", "source"), FREEZING_SOURCES, ids=ids(FREEZING_SOURCES)
+)
+@pytest.mark.django_db
+def test_render_source_stops_freezing_source_on_the_deadline_alone(
+    settings, name, source
+):
+    """Were the step budget set far too high, the clock still stops every one."""
+    settings.PROMPT_RENDER_MAX_STEPS = 10**12
+
+    assert render_limit(source) == TIME_SETTING
+
+
+@pytest.mark.parametrize(
+    ("name", "source"), FREEZING_SOURCES, ids=ids(FREEZING_SOURCES)
+)
+@pytest.mark.parametrize("field", ["system_prompt", "greeting_template"])
+@pytest.mark.django_db
+def test_admin_save_refuses_freezing_source(staff_client, field, name, source):
+    mode = banking_mode()
+    before = (prompt_active_version(mode).pk, mode.greeting_template)
+
+    response = admin_save(staff_client, mode, **{field: source})
+
+    assert response.status_code == 200
+    [error] = form_errors(response, field)
+    assert error.startswith("Line 1: This template ")
+    assert STEPS_SETTING in error or TIME_SETTING in error
+    mode.refresh_from_db()
+    assert (prompt_active_version(mode).pk, mode.greeting_template) == before
+
+
+def test_prompt_template_problems_refuses_overlong_source():
+    """60,000 empty tags render nothing, yet cost every reply and every lint sample."""
+    source = "Hello\n" + "{% if False %}{% endif %}" * 2_400
+
+    assert prompt_template_problems(source, "banking") == [
+        "Line 2: The template passes the limit of 50,000 characters here; it is 60,006."
+    ]
+
+
+@pytest.mark.django_db
+def test_render_source_stops_when_cancelled():
+    cancelled = threading.Event()
+    cancelled.set()
+
+    with pytest.raises(PromptRenderCancelled):
+        render_source(
+            FREEZING_SOURCES[0][1],
+            mode=banking_mode(),
+            persona=generate_persona("banking", 7),
+            cancelled=cancelled,
+        )
+
+
+async def test_render_cancellable_stops_the_render_when_its_awaiter_is_cancelled(
+    settings,
+):
+    """Cancelling a task cannot stop its thread; the event it sets stops the render."""
+    settings.PROMPT_RENDER_MAX_STEPS = 10**12
+    settings.PROMPT_RENDER_MAX_MS = 60_000
+    mode, persona = Mode(persona_kind="banking"), generate_persona("banking", 7)
+    started, ended, outcomes = threading.Event(), threading.Event(), []
+
+    def render(cancelled: threading.Event) -> str:
+        started.set()
+        try:
+            return render_source(
+                FREEZING_SOURCES[2][1], mode=mode, persona=persona, cancelled=cancelled
+            )
+        except Exception as error:  # the test asserts on which
+            outcomes.append(error)
+            raise
+        finally:
+            ended.set()
+
+    task = asyncio.create_task(render_cancellable(render))
+    assert await asyncio.to_thread(started.wait, 5)
+    task.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(ended.wait, 5)
+    assert isinstance(outcomes[0], PromptRenderCancelled)
 
 
 @pytest.mark.parametrize(("name", "source"), RAISING_SOURCES, ids=ids(RAISING_SOURCES))

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from chat import prompts
+from chat.forms import ModeForm
 from chat.models import Mode
 from chat.prompt_library import ALLOWED_TAGS
 from chat.prompts import (
@@ -353,3 +354,51 @@ def test_render_system_prompt_without_an_active_version_raises(persona):
 
     with pytest.raises(PromptTemplateError, match="no active prompt version"):
         render_system_prompt(mode, persona)
+
+
+# Templates that render for a typical customer but break for some: the lint renders
+# each locale, the largest customer and an empty one, and names whom it broke for.
+SAMPLE_ONLY_FAILURES = [
+    (
+        "{% for t in persona.recent_transactions %}{% empty %}"
+        "{{ persona.checking_balance|first }}{% endfor %}",
+        "(rendering for a customer with every list empty)",
+    ),
+    (
+        "{% if not persona.name|slugify %}{{ persona.checking_balance|first }}"
+        "{% endif %}",
+        "(rendering for customer 1 in ja_JP)",
+    ),
+    (
+        "{% for t in persona.recent_transactions %}{% if forloop.counter == 10 %}"
+        "{{ t.amount|first }}{% endif %}{% endfor %}",
+        "the one with the most items)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "customer"), SAMPLE_ONLY_FAILURES)
+def test_prompt_template_problems_renders_for_customers_at_the_edges(source, customer):
+    typical = generate_persona("banking", 1, as_of=date(2026, 1, 15))
+    assert render(source, typical) == ""
+
+    [problem] = prompt_template_problems(source, "banking")
+
+    assert problem.startswith("Line 1: Could not render: 'float' object")
+    assert problem.endswith(customer)
+
+
+@pytest.mark.django_db
+def test_admin_form_refuses_a_template_that_breaks_for_an_empty_customer():
+    mode = Mode.objects.get(slug="banking")
+    source, customer = SAMPLE_ONLY_FAILURES[0]
+    data = {
+        **{name: getattr(mode, name) for name in ModeForm.Meta.fields},
+        "system_prompt": mode.prompts.get(is_active=True).source,
+        "greeting_template": source,
+    }
+
+    form = ModeForm(data, instance=mode)
+
+    assert not form.is_valid()
+    assert form.errors["greeting_template"][0].endswith(customer)

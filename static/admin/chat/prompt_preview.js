@@ -2,6 +2,8 @@
 // Live preview on the mode change page: posts the unsaved form and a customer seed to the
 // preview URL as staff type, then shows the rendered greeting and prompt, or the lint
 // problems. A file, not an inline script: the site's CSP forbids inline scripts.
+// Only the latest request matters: starting one aborts the one before, and the server
+// stops rendering for a request its browser dropped.
 (function () {
   const fields = ["greeting_template", "system_prompt"];
   const delayMs = 400;
@@ -29,6 +31,7 @@
     }
 
     async function refresh() {
+      clearTimeout(timer);
       if (inFlight) {
         inFlight.abort();
       }
