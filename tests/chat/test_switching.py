@@ -210,7 +210,7 @@ MESSAGE_MAX_CHARS = 4000
 
 @pytest.mark.parametrize("filler", [*FILLERS, "please you are now thank you"])
 @pytest.mark.parametrize("trigger", ["Presto change-o,", "Presto!"])
-def test_mode_resolve_trigger_reads_past_no_flood_of_filler(
+def test_mode_resolve_trigger_survives_a_flood_of_filler(
     trigger: str, filler: str
 ) -> None:
     text = f"{trigger} {' '.join([filler] * 1000)} a bank"
