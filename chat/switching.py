@@ -2,6 +2,7 @@
 
 The consumer runs this on every chat message, so it stays pure and cheap: no database,
 no model, and a message that does not open with the trigger costs one anchored regex.
+Only the head of a message is read: a 4,000-character one costs what a short one does.
 """
 
 import re
@@ -9,6 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+# A trigger and its request fit in a few dozen words; the rest of a message (up to
+# CHAT_MAX_MESSAGE_CHARS) is chat for the model, so matching never reads past this.
+TRIGGER_READ_CHARS = 300
+# A run of word characters, apostrophes included: what a cut must not split.
+_WORD_RUN = re.compile(r"(?:[^\W_]|['’‘`])+")
 # "Presto" alone, or with "change-o" spelt any way: change-o, change o, changeo, chango.
 _TRIGGER = re.compile(
     r"[\W_]*presto(?P<change_o>[\W_]*chang(?:e)?[\W_]*o)?\b", re.IGNORECASE
@@ -98,17 +104,29 @@ def mode_resolve_trigger[M: ModeLike](
 
     Returns None when text is not a trigger. The caller passes only active modes.
     """
-    trigger = _TRIGGER.match(text)
+    head = _message_head(text)
+    trigger = _TRIGGER.match(head)
     if trigger is None:
         return None
-    words = _request_words(text[trigger.end() :])
+    words = _request_words(head[trigger.end() :])
     # "Presto" alone is an ordinary word ("Presto card"), so a "be ..." must follow.
-    if trigger["change_o"] is None and not _starts_with_any(words, _SWITCH_VERBS):
+    if trigger["change_o"] is None and not _leading_size(words, 0, _SWITCH_VERBS):
         return None
     requested = _strip_leading(words, _LEAD_INS)
     return TriggerMatch(
         mode=_mode_best(requested, modes), requested=" ".join(requested)
     )
+
+
+def _message_head(text: str) -> str:
+    """Text cut to TRIGGER_READ_CHARS, less any word the cut would split."""
+    cut = TRIGGER_READ_CHARS
+    if len(text) <= cut:
+        return text
+    # Read backwards from the cut, a word it splits is a run at the start; matching
+    # there keeps this linear (a search for a run at the end would be quadratic).
+    split = _WORD_RUN.match(text[cut::-1])
+    return text[: cut + 1 - split.end()] if split else text[:cut]
 
 
 def _request_words(text: str) -> tuple[str, ...]:
@@ -126,30 +144,41 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(word for word in words if word not in _IGNORED)
 
 
-def _starts_with_any(
-    words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
-) -> bool:
-    return any(words[: len(phrase)] == phrase for phrase in phrases)
-
-
 def _strip_leading(
     words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
 ) -> tuple[str, ...]:
     """Drop any run of phrases from the front: "you are now" before "a bank"."""
-    for phrase in phrases:
-        if words[: len(phrase)] == phrase:
-            return _strip_leading(words[len(phrase) :], phrases)
-    return words
+    start = 0
+    while size := _leading_size(words, start, phrases):
+        start += size
+    return words[start:]
 
 
 def _strip_trailing(
     words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]
 ) -> tuple[str, ...]:
     """Drop any run of phrases from the end: "please" after "a bank"."""
-    for phrase in phrases:
-        if words[-len(phrase) :] == phrase:
-            return _strip_trailing(words[: -len(phrase)], phrases)
-    return words
+    end = len(words)
+    while size := _trailing_size(words, end, phrases):
+        end -= size
+    return words[:end]
+
+
+def _leading_size(
+    words: tuple[str, ...], start: int, phrases: tuple[tuple[str, ...], ...]
+) -> int:
+    """How many words the first of phrases found at words[start:] has; 0 for none."""
+    return next((len(p) for p in phrases if words[start : start + len(p)] == p), 0)
+
+
+def _trailing_size(
+    words: tuple[str, ...], end: int, phrases: tuple[tuple[str, ...], ...]
+) -> int:
+    """How many words the first of phrases ending words[:end] has; 0 for none."""
+    return next(
+        (len(p) for p in phrases if len(p) <= end and words[end - len(p) : end] == p),
+        0,
+    )
 
 
 def _mode_best[M: ModeLike](words: tuple[str, ...], modes: Sequence[M]) -> M | None:

@@ -5,9 +5,29 @@ import { byId, h } from "./dom.js";
 import { brandApply } from "./theme.js";
 
 const FIRST_RETRY_MS = 1000;
-// Refusals of a `chat` frame: the message was not stored, so it goes back into the box.
-const CHAT_REFUSALS = new Set(["busy", "rate_limited", "message_too_long", "invalid_frame"]);
 const LAST_RETRY_MS = 30000;
+// A restarting server (close code 4012) is back in moments; each page picks its own
+// moment within the jitter so the visitors do not all return at once.
+const SERVER_RESTARTING = 4012;
+const RESTART_RETRY_MS = 500;
+const RESTART_JITTER_MS = 2500;
+// The server's other reasons for closing (chat.frames.CloseCode, docs/protocol.md):
+// what the visitor is told, and the least wait before trying again.
+const CLOSE_REASONS = {
+  4009: { notice: "A message was too large to send, so the connection was reset." },
+  4022: { notice: "The connection was reset after too many messages it could not read." },
+  4029: { notice: "Messages came too fast, so the connection was paused.", waitMs: 10000 },
+  4031: { notice: "Too many chats are open from your network, so this one was closed.", waitMs: 10000 },
+};
+// How a reply that did not finish is marked; the last one on the page gets a Retry.
+const UNFINISHED_NOTES = {
+  interrupted: "This reply was interrupted.",
+  streaming: "This reply was interrupted.",
+  failed: "This reply could not be completed.",
+};
+// Finish reasons that mean the server cut the reply at its length or time cap.
+const CUT_SHORT = new Set(["length", "time_limit"]);
+const CUT_SHORT_NOTE = "Reply cut short.";
 
 const state = {
   socket: null,
@@ -44,19 +64,29 @@ function connect() {
   const socket = new WebSocket(socketUrl());
   state.socket = socket;
   socket.addEventListener("message", (event) => frameReceive(event.data));
-  socket.addEventListener("close", () => socketLost(socket));
+  socket.addEventListener("close", (event) => socketLost(socket, event.code));
 }
 
-/** Shows "Reconnecting…" and tries again after 1 s, 2 s, 4 s … up to 30 s. */
-function socketLost(socket) {
+/** Shows "Reconnecting…" (and why, if the server said) and tries again later. */
+function socketLost(socket, code) {
   if (socket !== state.socket) return;
   state.connected = false;
   state.socket = null;
   busySet(false);
   typingRemove();
   connectionShow("reconnecting", "Reconnecting…");
-  setTimeout(connect, state.retryMs);
+  const delayMs = reconnectDelay(code);
+  const reason = CLOSE_REASONS[code];
+  if (reason) noticeShow(`${reason.notice} Trying again in ${secondsText(delayMs / 1000)}.`, `close-${code}`, 0);
+  setTimeout(connect, delayMs);
+}
+
+/** Soon after a restart; otherwise 1 s, 2 s, 4 s … up to 30 s, or the close's least wait. */
+function reconnectDelay(code) {
+  if (code === SERVER_RESTARTING) return RESTART_RETRY_MS + Math.random() * RESTART_JITTER_MS;
+  const delayMs = Math.max(state.retryMs, CLOSE_REASONS[code]?.waitMs ?? 0);
   state.retryMs = Math.min(state.retryMs * 2, LAST_RETRY_MS);
+  return delayMs;
 }
 
 function send(type, payload = {}) {
@@ -115,6 +145,8 @@ const HANDLERS = {
     item.setAttribute("aria-busy", "true");
   },
   chat_chunk(p) {
+    // A reply still arriving after an error (one about another frame) is still busy.
+    if (!state.busy) busySet(true);
     const item = typingDone(replyBubble(p.message_id));
     item.querySelector(".bubble-text").append(p.text);
     scrollToEnd();
@@ -124,13 +156,16 @@ const HANDLERS = {
     item.dataset.status = "complete";
     item.removeAttribute("aria-busy");
     item.querySelector(".bubble-text").textContent = p.text;
-    if (p.finish_reason === "length") noteAdd(item, "This reply was cut short.");
+    if (CUT_SHORT.has(p.finish_reason)) noteAdd(item, CUT_SHORT_NOTE);
     busySet(false);
     scrollToEnd();
   },
   error(p) {
     if (p.message_id !== undefined && p.message_id !== null) replyFailed(p);
     else refusalShow(p);
+    // Whatever the code, known or not, the reply the page was waiting for is not coming.
+    waitingRemove();
+    busySet(false);
   },
 };
 
@@ -192,32 +227,33 @@ function scrollToEnd(force = false) {
   if (force || nearEnd()) el.transcript.scrollTop = el.transcript.scrollHeight;
 }
 
-const NOTES = {
-  interrupted: "Interrupted before it finished.",
-  failed: "This reply could not be completed.",
-  streaming: "Interrupted before it finished.",
-};
-
 /** One message bubble; its text goes in as text, so markup shows as typed. */
-function bubble(role, text, { id = null, status = "complete" } = {}) {
+function bubble(role, text, { id = null, status = "complete", finish_reason: finishReason = "" } = {}) {
   const who = role === "user" ? "You" : state.mode ? state.mode.company_name : "Assistant";
   const item = h("li", { class: `message message-${role}`, dataset: { role, status, testid: "message" } },
     h("p", { class: "bubble-who visually-hidden" }, `${who}:`),
     h("div", { class: "bubble" }, h("p", { class: "bubble-text" }, text)));
   if (id !== null && id !== undefined) item.dataset.messageId = String(id);
-  if (NOTES[status] && role === "assistant") noteAdd(item, NOTES[status]);
+  if (role !== "assistant") return item;
+  if (UNFINISHED_NOTES[status]) noteAdd(item, UNFINISHED_NOTES[status]);
+  else if (CUT_SHORT.has(finishReason)) noteAdd(item, CUT_SHORT_NOTE);
   return item;
 }
 
-function noteAdd(item, text) {
-  item.append(h("p", { class: "message-note" }, text));
+function noteAdd(item, text, ...extra) {
+  item.append(h("p", { class: "message-note", dataset: { testid: "message-note" } }, text, ...extra));
 }
 
+/** The conversation as stored; a last reply that did not finish can be asked again. */
 function transcriptRedraw(messages, conversationId) {
   el.transcript.dataset.conversationId = String(conversationId ?? "");
   el.transcript.replaceChildren(...messages.map((m) => bubble(m.role, m.content, m)));
   const last = [...messages].reverse().find((m) => m.role === "user");
   state.lastVisitorText = last ? last.content : "";
+  const final = messages.at(-1);
+  if (final && final.role === "assistant" && UNFINISHED_NOTES[final.status] && last) {
+    el.transcript.lastElementChild.querySelector(".message-note").append(" ", retryButton());
+  }
   scrollToEnd(true);
 }
 
@@ -249,6 +285,11 @@ function typingDone(item) {
 
 function typingRemove() {
   for (const item of el.transcript.querySelectorAll(".is-typing")) item.remove();
+}
+
+/** The dots of a reply that has not started: an error means it never will. */
+function waitingRemove() {
+  for (const item of el.transcript.querySelectorAll(".is-typing:not([data-message-id])")) item.remove();
 }
 
 /** The bubble for a reply: the waiting one, or a new one. */
@@ -289,33 +330,46 @@ function replyFailed(p) {
   item.dataset.status = "failed";
   item.removeAttribute("aria-busy");
   for (const old of item.querySelectorAll(".message-error")) old.remove();
+  item.append(h("div", { class: "message-error", role: "alert", dataset: { testid: "message-error" } },
+    h("p", {}, p.message || "The assistant could not answer."), p.retryable === false ? null : retryButton()));
+  state.unconfirmed = null;
+  scrollToEnd();
+}
+
+/** Sends the visitor's last message again; the button goes once it is sent. */
+function retryButton() {
   const retry = h("button", { type: "button", class: "retry-button", dataset: { testid: "retry" } }, "Retry");
   retry.addEventListener("click", () => {
     if (state.lastVisitorText && chatSend(state.lastVisitorText)) retry.remove();
   });
-  item.append(h("div", { class: "message-error", role: "alert", dataset: { testid: "message-error" } },
-    h("p", {}, p.message || "The assistant could not answer."), p.retryable === false ? null : retry));
-  state.unconfirmed = null;
-  busySet(false);
-  scrollToEnd();
+  return retry;
 }
 
-/** A refused frame: a dismissible notice; a refused message goes back into the box. */
+/**
+ * A refused frame: a dismissible notice. The server answers frames in order, so a
+ * refusal while a sent message awaits its reply is that message's: it goes back into
+ * the box, whatever the code.
+ */
 function refusalShow(p) {
   let text = p.message || "Something went wrong.";
-  if (p.code === "rate_limited" && p.retry_after) text += ` You can send again in ${Math.ceil(p.retry_after)} seconds.`;
+  if (p.code === "rate_limited" && p.retry_after) text += ` You can send again in ${secondsText(p.retry_after)}.`;
   noticeShow(text, p.code, p.code === "rate_limited" && p.retry_after ? p.retry_after * 1000 : 0);
   if (state.mode) el.picker.value = state.mode.slug;
-  if (state.unconfirmed && CHAT_REFUSALS.has(p.code)) {
+  if (state.unconfirmed) {
     state.unconfirmed.item.remove();
     if (!el.input.value) el.input.value = state.unconfirmed.text;
     state.unconfirmed = null;
-    typingRemove();
-    busySet(false);
   }
 }
 
+function secondsText(seconds) {
+  const whole = Math.ceil(seconds);
+  return `${whole} second${whole === 1 ? "" : "s"}`;
+}
+
+/** A notice replaces any earlier one with the same code rather than stacking. */
 function noticeShow(text, code, lifetimeMs) {
+  if (code) for (const old of el.notices.querySelectorAll(`[data-code="${CSS.escape(code)}"]`)) old.remove();
   const close = h("button", { type: "button", class: "notice-close", "aria-label": "Dismiss this notice", dataset: { dismiss: "" } }, "×");
   const notice = h("div", { class: "notice", role: "alert", dataset: { testid: "notice", code: code || "" } },
     h("p", { class: "notice-text" }, text), close);

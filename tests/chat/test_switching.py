@@ -1,9 +1,13 @@
 from dataclasses import dataclass, field
 
+import hypothesis
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from chat import switching
 from chat.models import Mode
-from chat.switching import TriggerMatch, mode_resolve_trigger
+from chat.switching import TRIGGER_READ_CHARS, TriggerMatch, mode_resolve_trigger
 
 
 @dataclass(frozen=True)
@@ -197,3 +201,137 @@ def test_mode_resolve_trigger_returns_the_mode_object_passed_in() -> None:
 
     assert match is not None
     assert match.mode is bank
+
+
+# The phrases a visitor can pad a request with, each of which the matcher strips.
+FILLERS = [" ".join(phrase) for phrase in switching._PADDING + switching._SWITCH_VERBS]
+MESSAGE_MAX_CHARS = 4000
+
+
+@pytest.mark.parametrize("filler", [*FILLERS, "please you are now thank you"])
+@pytest.mark.parametrize("trigger", ["Presto change-o,", "Presto!"])
+def test_mode_resolve_trigger_survives_a_flood_of_filler(
+    trigger: str, filler: str
+) -> None:
+    text = f"{trigger} {' '.join([filler] * 1000)} a bank"
+
+    match = mode_resolve_trigger(text, MODES)
+
+    # The bank lies beyond what the matcher reads, so no mode is switched to.
+    assert match is None or match.mode is None
+    assert match is None or len(match.requested) <= TRIGGER_READ_CHARS
+
+
+@pytest.mark.parametrize("filler", FILLERS)
+def test_mode_resolve_trigger_finds_request_after_some_filler(filler: str) -> None:
+    text = f"Presto change-o, {' '.join([filler] * 10)} be a bank please"
+
+    match = mode_resolve_trigger(text, MODES)
+
+    assert match is not None
+    assert match.mode is BANKING
+
+
+def _message_of(opening: str, filler: str) -> str:
+    """opening followed by filler repeated to exactly MESSAGE_MAX_CHARS characters."""
+    repeats = MESSAGE_MAX_CHARS // len(filler) + 1
+    return (opening + filler * repeats)[:MESSAGE_MAX_CHARS]
+
+
+def test_mode_resolve_trigger_switches_on_longest_message() -> None:
+    text = _message_of("Presto-Change-O, you're a bank. ", "What's my balance? ")
+
+    match = mode_resolve_trigger(text, MODES)
+
+    assert len(text) == MESSAGE_MAX_CHARS
+    assert match == TriggerMatch(mode=BANKING, requested="bank")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _message_of("", "I want to open a bank account. "),
+        _message_of("", "presto "),
+        _message_of("", "!"),
+        _message_of("Presto, ", "what's my balance "),
+    ],
+)
+def test_mode_resolve_trigger_ignores_longest_ordinary_message(text: str) -> None:
+    assert mode_resolve_trigger(text, MODES) is None
+
+
+@pytest.mark.parametrize(
+    ("tail", "requested"),
+    [("bank", ""), ("ba nk", "ba"), ("you're a bank", ""), ("bankers", "")],
+)
+def test_mode_resolve_trigger_drops_word_split_by_the_read_limit(
+    tail: str, requested: str
+) -> None:
+    # The tail starts two characters before the cut.
+    text = "Presto change-o, ".ljust(TRIGGER_READ_CHARS - 2, "!") + tail
+
+    match = mode_resolve_trigger(text, MODES)
+
+    assert match == TriggerMatch(mode=None, requested=requested)
+
+
+# Messages of up to the longest allowed, mostly built from the matcher's own vocabulary
+# (triggers, fillers, mode words, clause ends) so the deep paths get exercised.
+VOCABULARY = [
+    *FILLERS,
+    "presto",
+    "Presto-Change-O,",
+    "change-o",
+    "bank",
+    "health insurer",
+    "a",
+    ".",
+    ",",
+    "!",
+    "’",
+]
+messages = st.one_of(
+    st.text(max_size=MESSAGE_MAX_CHARS),
+    st.lists(st.sampled_from(VOCABULARY), max_size=900)
+    .map(" ".join)
+    .map(lambda text: text[:MESSAGE_MAX_CHARS]),
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@given(text=messages)
+def test_mode_resolve_trigger_answers_any_message(text: str) -> None:
+    match = mode_resolve_trigger(text, MODES)
+
+    assert match is None or len(match.requested) <= TRIGGER_READ_CHARS
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@given(text=messages)
+def test_mode_resolve_trigger_examines_a_bounded_number_of_words(text: str) -> None:
+    examined: list[str] = []
+    tokenize = switching._words
+
+    def tokenize_counted(clause: str) -> tuple[str, ...]:
+        examined.extend(tokenize(clause))
+        return tokenize(clause)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(switching, "_words", tokenize_counted)
+        mode_resolve_trigger(text, [])
+
+    assert len(examined) <= TRIGGER_READ_CHARS
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@given(
+    head=messages.filter(bool).map(
+        lambda text: (text * (TRIGGER_READ_CHARS + 1))[: TRIGGER_READ_CHARS + 1]
+    ),
+    rest=messages,
+)
+def test_mode_resolve_trigger_reads_nothing_past_the_limit(
+    head: str, rest: str
+) -> None:
+    # One character past the limit, to see whether the cut splits a word.
+    assert mode_resolve_trigger(head + rest, MODES) == mode_resolve_trigger(head, MODES)

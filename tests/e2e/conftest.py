@@ -109,11 +109,19 @@ class Visit:
         self.page = page
         self.frames: list[dict] = []
         self.dialogs: list[str] = []
+        # What the page logged as an error or threw, CSP refusals included.
+        self.console_errors: list[str] = []
         page.on("websocket", self._socket_watch)
         page.on("dialog", self._dialog_seen)
+        page.on("console", self._console_seen)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
 
     def _socket_watch(self, socket) -> None:
         socket.on("framereceived", lambda data: self.frames.append(json.loads(data)))
+
+    def _console_seen(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
 
     def _dialog_seen(self, dialog) -> None:
         self.dialogs.append(dialog.message)

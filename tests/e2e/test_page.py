@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chat.formatting import money
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, manage
 
 PRIMARY = "getComputedStyle(document.documentElement).getPropertyValue('--primary')"
 QUESTIONS = {
@@ -129,3 +129,28 @@ def test_another_seed_asks_before_ending_the_conversation(visit_open):
     asked.ready()
     expect(asked.testid("seed-confirm")).to_have_count(0)
     assert asked.last("session")["persona"] != customer
+
+
+def test_reply_stored_as_interrupted_offers_a_retry_after_reload(visit_open, site_env):
+    visit = visit_open()
+    visit.say("What's my checking balance?")
+    reply_id = int(visit.last("chat_end")["message_id"])
+    cut_short = (
+        "from chat.models import Message; Message.objects.filter(pk={}).update("
+        "status=Message.Status.INTERRUPTED, content='Your checking')"
+    )
+    manage(site_env, "shell", "-c", cut_short.format(reply_id))
+
+    visit.page.reload()
+    visit.ready()
+    reply = visit.page.locator(f'[data-message-id="{reply_id}"]')
+    expect(reply.locator(".bubble-text")).to_have_text("Your checking")
+    expect(reply.get_by_test_id("message-note")).to_contain_text("was interrupted")
+    ends = visit.count("chat_end")
+    reply.get_by_test_id("retry").click()
+
+    visit.frames_wait(("chat_end",), ends)
+    expect(visit.testid("retry")).to_have_count(0)
+    asked = visit.page.locator('[data-role="user"] .bubble-text')
+    expect(asked).to_have_text(["What's my checking balance?"] * 2)
+    assert visit.console_errors == []

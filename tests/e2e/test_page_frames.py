@@ -1,84 +1,37 @@
 """How the page draws frames the offline model rarely sends: a scripted socket stands in
 for the server, so streaming, model errors and refusals happen exactly when told."""
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Visit
-
-MODE = {
-    "slug": "banking",
-    "name": "Banking",
-    "company_name": "Meridian Trust Bank",
-    "tagline": "Banking that knows you",
-    "persona_kind": "banking",
-    "theme": {
-        "primary": "#0b3d6e",
-        "secondary": "#c9a227",
-        "background": "#f4f6f9",
-        "surface": "#ffffff",
-        "text": "#1b2430",
-    },
-}
-PERSONA = {
-    "name": "Jordan Ellis",
-    "member_since": "2019-03-04",
-    "checking_balance": 4210.55,
-    "savings_balance": 12000.0,
-    "account_number_last4": "4821",
-    "credit_score": 742,
-    "credit_limit": 8000.0,
-    "recent_transactions": [],
-}
-SESSION = {
-    "mode": MODE,
-    "persona": PERSONA,
-    "modes": [{"slug": "banking", "name": "Banking"}],
-    "conversation_id": 1,
-    "messages": [],
-    "llm": {"backend": "openai", "model": "gpt-4o-mini"},
-}
-
-
-def frame(frame_type: str, **payload) -> str:
-    return json.dumps({"type": frame_type, "payload": payload})
-
-
-class ScriptedServer:
-    """Answers the page's socket: `session` on connect, then what the test sends."""
-
-    def __init__(self) -> None:
-        self.route = None
-        self.received: list[dict] = []
-        self.on_chat = lambda text: None
-
-    def accept(self, route) -> None:
-        self.route = route
-        route.on_message(self._receive)
-        route.send(frame("session", **SESSION))
-
-    def _receive(self, data) -> None:
-        message = json.loads(data)
-        self.received.append(message)
-        if message["type"] == "chat":
-            self.on_chat(message["payload"]["text"])
-
-    def send(self, frame_type: str, **payload) -> None:
-        self.route.send(frame(frame_type, **payload))
+from tests.e2e.scripted import MODE, SESSION, ScriptedServer
 
 
 @pytest.fixture
-def scripted(context, site):
+def scripted_open(context, site):
+    """Open the page on a scripted socket whose `session` frame carries `session`;
+    afterwards, the page must have logged no error (a CSP refusal is one)."""
+    visits = []
+
+    def open_(session: dict = SESSION) -> tuple[Visit, ScriptedServer]:
+        server = ScriptedServer(session)
+        page = context.new_page()
+        page.route_web_socket("**/ws/chat/", server.accept)
+        visit = Visit(page)
+        visits.append(visit)
+        page.goto(site.url)
+        visit.ready()
+        return visit, server
+
+    yield open_
+    assert [error for visit in visits for error in visit.console_errors] == []
+
+
+@pytest.fixture
+def scripted(scripted_open):
     """The page, talking to a scripted socket instead of the consumer."""
-    server = ScriptedServer()
-    page = context.new_page()
-    page.route_web_socket("**/ws/chat/", server.accept)
-    visit = Visit(page)
-    page.goto(site.url)
-    visit.ready()
-    return visit, server
+    return scripted_open()
 
 
 def bubble_text(visit: Visit, role: str):
@@ -201,3 +154,142 @@ def test_keyboard_alone_reaches_the_message_box_and_sends(scripted):
     visit.page.keyboard.press("Enter")
     expect(bubble_text(visit, "user")).to_have_text("Hello")
     assert server.received[-1] == {"type": "chat", "payload": {"text": "Hello"}}
+
+
+def message_send(visit: Visit, text: str) -> None:
+    visit.testid("chat-input").fill(text)
+    visit.testid("chat-input").press("Enter")
+
+
+def chats_sent(server: ScriptedServer) -> list[str]:
+    return [m["payload"]["text"] for m in server.received if m["type"] == "chat"]
+
+
+def expect_idle(visit: Visit) -> None:
+    """The composer is usable again and no longer says a reply is on its way."""
+    expect(visit.testid("send")).to_be_enabled()
+    expect(visit.testid("composer-status")).not_to_contain_text("replying")
+
+
+@pytest.mark.parametrize("started", [False, True], ids=["before-reply", "mid-reply"])
+@pytest.mark.parametrize("with_id", [True, False], ids=["reply-error", "refusal"])
+@pytest.mark.parametrize(
+    "code", ["server_error", "model_timeout", "busy", "code_from_the_future"]
+)
+def test_any_error_ends_the_busy_state(scripted, code, with_id, started):
+    visit, server = scripted
+    error = {"code": code, "message": "That went wrong.", "retryable": True}
+
+    def fail(text: str) -> None:
+        if started:
+            server.send("chat_start", message_id=9)
+            server.send("chat_chunk", message_id=9, text="Your bal")
+        server.send("error", **error | ({"message_id": 9} if with_id else {}))
+
+    server.on_chat = fail
+    message_send(visit, "What's my balance?")
+
+    expect_idle(visit)
+    expect(visit.testid("typing-indicator")).to_have_count(0)
+    if with_id:
+        expect(visit.testid("message-error")).to_contain_text("That went wrong.")
+        expect(visit.testid("retry")).to_be_visible()
+    else:
+        expect(visit.testid("notice")).to_contain_text("That went wrong.")
+
+
+def test_refused_message_goes_back_into_the_box_whatever_the_code(scripted):
+    visit, server = scripted
+    server.on_chat = lambda text: server.send(
+        "error", code="code_from_the_future", message="Not now.", retryable=True
+    )
+    message_send(visit, "Hello again")
+
+    expect_idle(visit)
+    expect(visit.testid("chat-input")).to_have_value("Hello again")
+    expect(visit.page.locator('[data-role="user"]')).to_have_count(0)
+
+
+def test_reply_still_streaming_after_an_unrelated_error_is_busy_again(scripted):
+    visit, server = scripted
+    server.on_chat = lambda text: server.send("chat_start", message_id=9)
+    message_send(visit, "Balance?")
+    server.send("error", code="unknown_mode", message="No such mode.")
+    expect_idle(visit)
+    server.send("chat_chunk", message_id=9, text="Your balance")
+
+    expect(visit.testid("send")).to_be_disabled()
+    server.send("chat_end", message_id=9, text="Your balance is $4,210.55.")
+    expect_idle(visit)
+
+
+GREETING = {"id": 1, "role": "assistant", "content": "Welcome!", "status": "complete"}
+QUESTION = {"id": 2, "role": "user", "content": "What's my balance?"}
+
+
+@pytest.mark.parametrize(
+    ("status", "note"),
+    [
+        ("interrupted", "This reply was interrupted."),
+        ("failed", "This reply could not be completed."),
+    ],
+)
+def test_unfinished_last_reply_on_resume_offers_a_retry(scripted_open, status, note):
+    cut = {"id": 3, "role": "assistant", "content": "Your bal", "status": status}
+    visit, server = scripted_open(SESSION | {"messages": [GREETING, QUESTION, cut]})
+    reply = visit.page.locator('[data-message-id="3"]')
+
+    expect(reply.locator(".bubble-text")).to_have_text("Your bal")
+    expect(reply.get_by_test_id("message-note")).to_contain_text(note)
+    reply.get_by_test_id("retry").click()
+
+    expect(visit.testid("retry")).to_have_count(0)
+    assert chats_sent(server) == ["What's my balance?"]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [{"id": 1, "role": "assistant", "content": "Wel", "status": "interrupted"}],
+        [
+            GREETING,
+            QUESTION,
+            {"id": 3, "role": "assistant", "content": "Yo", "status": "interrupted"},
+            {"id": 4, "role": "user", "content": "Hello?"},
+            {"id": 5, "role": "assistant", "content": "Hi!", "status": "complete"},
+        ],
+    ],
+    ids=["greeting-only", "not-last"],
+)
+def test_unfinished_reply_on_resume_is_marked_without_retry(scripted_open, messages):
+    visit, server = scripted_open(SESSION | {"messages": messages})
+
+    expect(visit.testid("message-note")).to_have_text("This reply was interrupted.")
+    expect(visit.testid("retry")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("finish_reason", "notes"),
+    [("length", 1), ("time_limit", 1), ("stop", 0), ("content_filter", 0)],
+)
+def test_reply_cut_at_the_servers_cap_is_marked(scripted, finish_reason, notes):
+    visit, server = scripted
+
+    def answer(text: str) -> None:
+        server.send("chat_start", message_id=7)
+        server.send("chat_chunk", message_id=7, text="Your balance is")
+        server.send(
+            "chat_end",
+            message_id=7,
+            text="Your balance is",
+            finish_reason=finish_reason,
+        )
+
+    server.on_chat = answer
+    message_send(visit, "Balance?")
+
+    expect_idle(visit)
+    note = visit.page.locator('[data-message-id="7"]').get_by_test_id("message-note")
+    expect(note).to_have_count(notes)
+    if notes:
+        expect(note).to_have_text("Reply cut short.")

@@ -1,8 +1,11 @@
 """The server going away and coming back: the page says so, then resumes."""
 
+import pytest
 from playwright.sync_api import expect
 
+from chat.frames import CloseCode
 from tests.e2e.conftest import Visit
+from tests.e2e.scripted import SESSION, frame
 
 
 def test_page_reconnects_and_redraws_the_same_conversation(context, site_factory):
@@ -55,3 +58,73 @@ def attempts_wait(page, attempts: list, count: int) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"no retry: {len(attempts)} attempts, expected {count}")
+
+
+def closing_page(context, site, code: int, *, random: float | None = None):
+    """A page on the fake clock whose first socket the server closes with `code`;
+    later sockets get a `session`. Returns the page's Visit and its socket attempts."""
+    attempts = []
+
+    def answer(route) -> None:
+        attempts.append(route)
+        route.send(frame("session", **SESSION))
+        if len(attempts) == 1:
+            route.close(code=code, reason="test")
+
+    page = context.new_page()
+    if random is not None:
+        page.add_init_script(f"Math.random = () => {random};")
+    page.clock.install(time=0)
+    page.clock.pause_at(1000)
+    page.route_web_socket("**/ws/chat/", answer)
+    visit = Visit(page)
+    page.goto(site.url)
+    expect(visit.testid("connection-status")).to_have_text("Reconnecting…")
+    return visit, attempts
+
+
+def reconnect_expect_after(visit: Visit, attempts: list, delay_ms: int) -> None:
+    """No second socket before delay_ms on the page's clock; one just after it."""
+    visit.page.clock.run_for(delay_ms - 100)
+    visit.page.wait_for_timeout(100)
+    assert len(attempts) == 1, f"reconnected before {delay_ms} ms"
+    visit.page.clock.run_for(200)
+    attempts_wait(visit.page, attempts, 2)
+    expect(visit.testid("connection-status")).to_have_text("Connected")
+
+
+@pytest.mark.parametrize(
+    ("code", "says", "delay_ms"),
+    [
+        (CloseCode.FRAME_TOO_LARGE, "too large to send", 1000),
+        (CloseCode.TOO_MANY_INVALID_FRAMES, "could not read", 1000),
+        (CloseCode.TOO_FAST, "came too fast", 10_000),
+        (CloseCode.TOO_MANY_SOCKETS, "Too many chats are open", 10_000),
+    ],
+)
+def test_budget_close_says_why_and_reconnects_later(
+    context, site, code, says, delay_ms
+):
+    visit, attempts = closing_page(context, site, code)
+
+    notice = visit.testid("notice")
+    expect(notice).to_contain_text(says)
+    seconds = delay_ms // 1000
+    expect(notice).to_contain_text(
+        f"Trying again in {seconds} second{'s' if seconds > 1 else ''}."
+    )
+    reconnect_expect_after(visit, attempts, delay_ms)
+    assert visit.console_errors == []
+
+
+@pytest.mark.parametrize(("random", "delay_ms"), [(0, 500), (0.999, 2998)])
+def test_restart_close_reconnects_soon_at_a_random_moment(
+    context, site, random, delay_ms
+):
+    visit, attempts = closing_page(
+        context, site, CloseCode.SERVER_RESTARTING, random=random
+    )
+
+    reconnect_expect_after(visit, attempts, delay_ms)
+    expect(visit.testid("notice")).to_have_count(0)
+    assert visit.console_errors == []
