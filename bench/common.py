@@ -186,19 +186,35 @@ class Process:
 def site_env(
     *, database_url: str, model: Process, static_root: Path, redis_url: str = ""
 ) -> dict:
-    """The site's environment: test settings, the local model, no rate limit."""
-    env = os.environ.copy() | {
-        "STATIC_ROOT": str(static_root),
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": database_url,
-        "OPENAI_BASE_URL": f"http://127.0.0.1:{model.port}/v1",
-        "OPENAI_API_KEY": "x",
-        "OPENAI_TIMEOUT": "120",
-        "OPENAI_FIRST_TOKEN_TIMEOUT": "120",
-        "CHAT_RATE_LIMIT_MESSAGES": "1000000",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
+    """The site's environment: test settings, the local model, and no budget that
+    the benchmark's crowd, all from one address, would spend."""
+    unlimited = dict.fromkeys(
+        [
+            "CHAT_RATE_LIMIT_MESSAGES",
+            "CHAT_CONVERSATIONS_PER_WINDOW",
+            *(
+                f"CHAT_ADDRESS_{budget}_PER_WINDOW"
+                for budget in ("CONNECTIONS", "SESSIONS", "CONVERSATIONS", "MESSAGES")
+            ),
+        ],
+        "10000000",
+    )
+    env = (
+        os.environ.copy()
+        | unlimited
+        | {
+            "STATIC_ROOT": str(static_root),
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": database_url,
+            "OPENAI_BASE_URL": f"http://127.0.0.1:{model.port}/v1",
+            "OPENAI_API_KEY": "x",
+            "OPENAI_TIMEOUT": "120",
+            "OPENAI_FIRST_TOKEN_TIMEOUT": "120",
+            "CHAT_ADDRESS_OPEN_SOCKETS": "1000000",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.pop("REDIS_URL", None)
     return env | ({"REDIS_URL": redis_url} if redis_url else {})
 

@@ -182,5 +182,5 @@ def conversation_messages_payload(*, conversation: Conversation) -> list[dict]:
     return list(
         conversation.messages.exclude(status=Message.Status.STREAMING)
         .order_by("created", "pk")
-        .values("id", "role", "content", "status")
+        .values("id", "role", "content", "status", "finish_reason")
     )
