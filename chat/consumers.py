@@ -23,7 +23,6 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from chat import llm, replies, transcripts, visitors
-from chat.addresses import scope_client_address
 from chat.broadcast import mode_group_name
 from chat.frames import (
     ChatFrame,
@@ -58,6 +57,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     rejoin_task: asyncio.Task | None = None
     frame_arrived: float = 0.0
     invalid_frames: int = 0
+    address: str  # the client's (chat.addresses), as the gate found it
+    visitor: str  # who the budgets count (chat.ratelimit.visitor_identity)
 
     async def __call__(self, scope, receive, send) -> None:
         """The socket's whole life: however it ends, every task it started ends too."""
@@ -75,12 +76,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         """Accept, load (or resume) the visitor's visit and describe it in `session`."""
         await self.accept()
-        self.address = scope_client_address(self.scope)
-        await db(transcripts.replies_interrupt_stale_once)()
         opened = await db(replies.visit_open_payload)(
             self.scope["session"], today=timezone.localdate()
         )
         self.visit = opened.visit
+        # The session is loaded now: a cookie naming no session has no key.
+        self.address = self.scope["client_address"]
+        self.visitor = visitor_identity(self.scope["session"].session_key, self.address)
         await self.group_join()
         self.rejoin_task = asyncio.create_task(self.group_rejoin_periodically())
         await self.send_frame("session", opened.payload)
@@ -203,10 +205,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             retry_after=retry_after,
         )
         return False
-
-    @property
-    def visitor(self) -> str:
-        return visitor_identity(self.scope["session"].session_key, self.address)
 
     @property
     def group(self) -> str:

@@ -6,7 +6,8 @@ would make that queue grow. The gate reads the socket itself, spends each frame
 against the socket's budget (frames and bytes per second, size) and hands frames on
 through a queue it bounds; a socket over any of these is closed with a close code
 (chat.frames.CloseCode) before its frames can cost more. It also keeps the budget
-of each client address: sockets opened per window, and sockets open at once.
+of each client address: sockets opened per window, and sockets open at once, and
+tells the app that address as `scope["client_address"]`.
 """
 
 import asyncio
@@ -91,6 +92,7 @@ class SocketGate:
             return
         open_sockets[address] += 1
         try:
+            scope = scope | {"client_address": address}
             await GatedSocket(receive, send).run(self.app, scope)
         finally:
             open_sockets[address] -= 1

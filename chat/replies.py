@@ -47,6 +47,7 @@ class VisitOpened:
 
 def visit_open_payload(session: SessionBase, *, today) -> VisitOpened:
     """The socket's visit and its `session` frame, in one trip to the database."""
+    transcripts.replies_interrupt_stale_once()
     before = session.get(visitors.CONVERSATION_KEY)
     visit = visitors.visit_open(session, today=today)
     resumed = visit.conversation.pk == before

@@ -12,9 +12,10 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from chat.addresses import client_address
+from chat.broadcast import mode_group_name
 from chat.frames import CloseCode
 from chat.gate import GatedSocket, TokenBucket, open_sockets
-from chat.models import Conversation
+from chat.models import Conversation, Mode
 from tests.chat.socket import (
     reply_collect,
     send,
@@ -39,12 +40,22 @@ async def outputs_until_close(communicator, limit: int = 200) -> list[dict]:
 
 
 @database_sync_to_async
+def mode_pk(slug: str) -> int:
+    return Mode.objects.get(slug=slug).pk
+
+
+@database_sync_to_async
 def conversation_count() -> int:
     return Conversation.objects.count()
 
 
-def mode_group_members() -> int:
-    return sum(len(members) for members in get_channel_layer().groups.values())
+async def group_members(group: str) -> int:
+    """Channels in a channel-layer group, in memory or in Redis."""
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):
+        return len(layer.groups.get(group, {}))
+    connection = layer.connection(layer.consistent_hash(group))
+    return await connection.zcard(layer._group_key(group))
 
 
 def test_token_bucket_refills_at_its_rate_up_to_its_capacity():
@@ -128,13 +139,14 @@ async def test_consecutive_invalid_frames_close_with_4022(settings):
 async def test_a_closed_socket_ends_its_tasks_and_leaves_its_group(settings, abuse):
     settings.CHAT_MAX_FRAME_BYTES = 1000
     settings.CHAT_SOCKET_MAX_INVALID_FRAMES = 5
-    communicator, _ = await socket_open(await session_create())
-    assert mode_group_members() == 1
+    communicator, session = await socket_open(await session_create())
+    group = mode_group_name(await mode_pk(session["mode"]["slug"]))
+    assert await group_members(group) == 1
     for raw in abuse:
         await communicator.send_to(text_data=raw)
     assert (await outputs_until_close(communicator))[-1]["type"] == "websocket.close"
     await communicator.wait(timeout=5)
-    assert mode_group_members() == 0
+    assert await group_members(group) == 0
     assert open_sockets.total() == 0
     assert [t for t in asyncio.all_tasks() if "group_rejoin" in repr(t)] == []
 
