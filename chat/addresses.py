@@ -5,6 +5,9 @@ address is in X-Forwarded-For. Anyone can send that header, so it is read only f
 a peer listed in TRUSTED_PROXIES, and then from the right: each trusted proxy appends
 the address it saw, so the first entry from the right that is not a trusted proxy is
 the client (entries further left were written by the client itself).
+
+Budgets count an IPv6 client by its /64: one network is routinely handed a whole /64,
+so counting its addresses one by one would give it endless fresh budgets.
 """
 
 import functools
@@ -41,17 +44,30 @@ def client_address(peer: str, forwarded_for: str = "") -> str:
     return peer
 
 
+def budget_address(address: str) -> str:
+    """What budgets count as one client: an IPv6 address's /64, an IPv4 address
+    (also when IPv4-mapped); anything else as it is, bounded."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv4Address):
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False))
+
+
 def scope_client_address(scope: dict) -> str:
-    """The client address of an ASGI connection (a socket)."""
+    """The client address of an ASGI connection (a socket), as budgets count it."""
     peer = (scope.get("client") or ("unknown", 0))[0]
     forwarded = b",".join(
         value for name, value in scope.get("headers", ()) if name == b"x-forwarded-for"
     )
-    return client_address(peer, forwarded.decode("latin-1"))
+    return budget_address(client_address(peer, forwarded.decode("latin-1")))
 
 
 def request_client_address(meta: dict) -> str:
-    """The client address of an HTTP request, from its META."""
-    return client_address(
-        meta.get("REMOTE_ADDR", "unknown"), meta.get("HTTP_X_FORWARDED_FOR", "")
-    )
+    """The client address of an HTTP request, from its META, as budgets count it."""
+    peer = meta.get("REMOTE_ADDR", "unknown")
+    return budget_address(client_address(peer, meta.get("HTTP_X_FORWARDED_FOR", "")))

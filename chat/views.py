@@ -1,6 +1,7 @@
 import math
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ def chat_page(request: HttpRequest) -> HttpResponse:
     `?seed=N` pins the customer, unless that would end the visitor's conversation
     with another one: then the page asks first (`seed_pin` does it on a yes).
     """
-    if not request.session.session_key and (refused := sessions_refused(request)):
+    if refused := sessions_refused(request):
         return refused
     raw_seed = request.GET.get("seed")
     seed = seed_parse(raw_seed)
@@ -55,9 +56,19 @@ def chat_page(request: HttpRequest) -> HttpResponse:
     return render(request, "chat/page.html", context)
 
 
+def visitor_has_session(session: SessionBase) -> bool:
+    """Whether the visitor has a session yet: a cookie naming no session keeps its
+    key until the session is loaded, so it is loaded (read) first."""
+    session.keys()
+    return session.session_key is not None
+
+
 def sessions_refused(request: HttpRequest) -> HttpResponse | None:
-    """A 429 when the client's address has started too many sessions lately: a
-    fresh cookie per socket must not buy a fresh budget."""
+    """A 429 when a visitor without a session comes from an address that started
+    too many sessions lately: a fresh cookie per socket must not buy a fresh budget.
+    Every view that may create a session asks this first."""
+    if visitor_has_session(request.session):
+        return None
     address = request_client_address(request.META)
     retry_after = budgets_spend(Action.SESSION, address=address)
     if retry_after is None:
@@ -75,6 +86,8 @@ def sessions_refused(request: HttpRequest) -> HttpResponse | None:
 @require_POST
 def seed_pin(request: HttpRequest) -> HttpResponse:
     """The visitor said yes to starting over with customer #N: pin it, then show it."""
+    if refused := sessions_refused(request):
+        return refused
     seed = seed_parse(request.POST.get("seed"))
     if seed is None:
         return HttpResponseBadRequest(

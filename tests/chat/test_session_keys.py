@@ -2,6 +2,7 @@
 keep a keyed hash of it (chat.visitors.visitor_key), and staff who may only look at
 transcripts find nothing in the admin that makes them someone else."""
 
+import importlib
 import json
 import logging
 import re
@@ -119,6 +120,9 @@ def test_migration_hashes_stored_session_keys_and_keeps_them_resumable():
     }
     visit = visit_open(SessionStore(session_key=key), today=today)
     assert visit.conversation.pk == latest.pk
+    # The migration inlines the hash; it must stay the app's.
+    migration = importlib.import_module(f"chat.migrations.{HASHED}")
+    assert migration.visitor_key(key) == visitor_key(key)
 
 
 def session_keys() -> set[str]:

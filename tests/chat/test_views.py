@@ -2,6 +2,8 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -167,3 +169,52 @@ def test_chat_page_session_cap_believes_forwarded_for_only_from_a_proxy(
     proxy = "198.51.100.50"
     assert fresh_visit(proxy, HTTP_X_FORWARDED_FOR="192.0.2.10") == 200
     assert fresh_visit(proxy, HTTP_X_FORWARDED_FOR="192.0.2.11") == second_status
+
+
+BOGUS_SESSION = "x" * 32
+# A script can set its own CSRF cookie and echo it: the token guards the visitor's
+# session, not the server's budget.
+SCRIPT_CSRF = "a" * 32
+
+
+def new_visitor_request(view: str, address: str) -> HttpResponse:
+    """`view` by a script with no real session: a bogus cookie, its own CSRF token."""
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
+    client.cookies[settings.SESSION_COOKIE_NAME] = BOGUS_SESSION
+    client.cookies[settings.CSRF_COOKIE_NAME] = SCRIPT_CSRF
+    if view == "chat:seed_pin":
+        form = {"seed": "5", "csrfmiddlewaretoken": SCRIPT_CSRF}
+        return client.post(reverse(view), form)
+    return client.get(reverse(view), {"seed": "5"})
+
+
+@pytest.mark.parametrize(
+    ("view", "allowed"), [("chat:page", 200), ("chat:seed_pin", 302)]
+)
+def test_session_cap_counts_bogus_cookies_and_seed_pins(settings, view, allowed):
+    settings.CHAT_ADDRESS_SESSIONS_PER_WINDOW = 2
+    statuses = [
+        new_visitor_request(view, "198.51.100.60").status_code for _ in range(3)
+    ]
+    assert statuses == [allowed, allowed, 429]
+    refused = new_visitor_request(view, "198.51.100.60")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert Session.objects.count() == 2  # the refused ones created none
+
+
+def test_session_cap_never_refuses_a_returning_visitor(settings):
+    settings.CHAT_ADDRESS_SESSIONS_PER_WINDOW = 1
+    returning = visitor_with_conversation(3)
+    returning.defaults["REMOTE_ADDR"] = "198.51.100.70"
+    assert fresh_visit("198.51.100.70") == 200
+    assert fresh_visit("198.51.100.70") == 429
+    assert returning.get(reverse("chat:page"), {"seed": "3"}).status_code == 200
+    assert returning.post(reverse("chat:seed_pin"), {"seed": "7"}).status_code == 302
+    assert returning.session[SEED_KEY] == 7
+
+
+def test_session_cap_counts_an_ipv6_network_as_one_address(settings):
+    settings.CHAT_ADDRESS_SESSIONS_PER_WINDOW = 1
+    assert fresh_visit("2001:db8::1") == 200
+    assert fresh_visit("2001:db8::2") == 429
+    assert fresh_visit("2001:db8:0:1::1") == 200
