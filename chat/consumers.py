@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from functools import cached_property, partial
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -35,13 +36,21 @@ from chat.frames import (
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode
 from chat.offline import text_pieces
+from chat.prompts import PromptTemplateError, render_greeting
 from chat.ratelimit import Action, abudgets_spend, visitor_identity
 from chat.selectors import mode_get_active
 
 db = database_sync_to_async
+# Templates render in a worker thread: off the event loop, and off the one database
+# thread every socket of the process shares.
+render = partial(sync_to_async, thread_sensitive=False)
 logger = logging.getLogger(__name__)
 SERVER_ERROR = "server_error"
 SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
+MODE_UNAVAILABLE = "mode_unavailable"
+MODE_UNAVAILABLE_MESSAGE = (
+    "This assistant cannot answer right now; please pick another mode."
+)
 
 
 async def task_cancel(task: asyncio.Task | None) -> None:
@@ -74,8 +83,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.socket_end()
 
     async def connect(self) -> None:
-        """Accept, load (or resume) the visitor's visit and describe it in `session`."""
+        """Accept, then open the visit; a failure says so and closes the socket."""
         await self.accept()
+        try:
+            await self.visit_open()
+        except Exception:
+            logger.exception("Opening a chat socket failed")
+            await self.send_error(SERVER_ERROR, SERVER_ERROR_MESSAGE, retryable=True)
+            await self.close(code=CloseCode.SERVER_ERROR.value)
+
+    async def visit_open(self) -> None:
+        """Load (or resume) the visitor's visit and describe it in `session`."""
         opened = await db(replies.visit_open_payload)(
             self.scope["session"], today=timezone.localdate()
         )
@@ -115,11 +133,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except FrameError as exc:
             await self.frame_refuse(exc)
             return
-        self.invalid_frames = 0
+        refused = self.invalid_frames
+        await self.handle(getattr(self, f"on_{frame.type}"), frame)
+        if self.invalid_frames == refused:  # not refused: a run of bad ones ends
+            self.invalid_frames = 0
+
+    async def handle(self, handler: Callable, *args) -> None:
+        """Run a handler; whatever it raises reaches the page as an `error` frame."""
         try:
-            await getattr(self, f"on_{frame.type}")(frame)
+            await handler(*args)
+        except PromptTemplateError:
+            # Retrying cannot help: the template fails for this customer every time.
+            logger.exception("Mode %s cannot render its templates", self.visit.mode)
+            await self.send_error(MODE_UNAVAILABLE, MODE_UNAVAILABLE_MESSAGE)
         except Exception:
-            logger.exception("Chat frame %r failed", frame.type)
+            logger.exception("Chat handler %s failed", handler.__name__)
             await self.send_error(SERVER_ERROR, SERVER_ERROR_MESSAGE, retryable=True)
 
     async def frame_refuse(self, exc: FrameError) -> None:
@@ -147,9 +175,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         elif turn.canned_reply is not None:
             self.reply_start(text_pieces(turn.canned_reply), backend="canned")
         else:
+            messages = await render(replies.turn_messages)(self.visit, turn)
             self.reply_start(
                 llm.reply_stream(
-                    messages=turn.messages,
+                    messages=messages,
                     persona_kind=self.visit.mode.persona_kind,
                     persona=self.visit.persona,
                 ),
@@ -160,10 +189,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """The page's mode picker."""
         mode = await db(mode_get_active)(frame.payload.mode)
         if mode is None:
-            await self.send_error(
-                "unknown_mode",
-                f"There is no active mode {frame.payload.mode[:60]!r}; pick one of "
-                "the modes listed in the session frame.",
+            # Counted as an invalid frame: each one costs a query.
+            await self.frame_refuse(
+                FrameError(
+                    "unknown_mode",
+                    f"There is no active mode {frame.payload.mode[:60]!r}; pick one "
+                    "of the modes listed in the session frame.",
+                )
             )
             return
         await self.visit_replace("switch", self.starter(mode=mode))
@@ -179,7 +211,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.visit_replace("clear", self.starter(mode=self.visit.mode))
 
     async def mode_updated(self, event: dict) -> None:
-        """Staff saved this mode or its prompt: refresh it and tell the page."""
+        """Staff saved this mode or its prompt (a channel-layer message)."""
+        await self.handle(self.mode_refresh, event)
+
+    async def mode_refresh(self, event: dict) -> None:
+        """Refresh the mode and tell the page."""
         refreshed = await db(replies.visit_refresh_mode)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.
@@ -252,17 +288,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.reply_cancel()
         old_group = self.group
-        # The greeting renders with the start, off the event loop: a template is
-        # metered, but a slow one must still not stall every other socket.
-        self.visit, greeting = await db(replies.visit_begin)(
-            start, self.scope["session"]
-        )
+        self.visit = await db(start)(self.scope["session"])
         if self.group != old_group:
             await self.group_leave(old_group)
             await self.group_join()
         payload = replies.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)
+        greeting = await render(render_greeting)(self.visit.mode, self.visit.persona)
         self.reply_start(text_pieces(greeting), backend="greeting")
 
     def reply_start(
@@ -302,31 +335,30 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
             await self.send_frame("chat_start", {"message_id": message.pk})
             await self.reply_stream(message, pieces, progress)
+        except asyncio.CancelledError:
+            await self.reply_interrupted(message, progress)
+            raise
         except llm.ModelError as exc:
             await self.reply_fail(
                 message, progress, exc.code, exc.message, exc.retryable
             )
-            return
-        except asyncio.CancelledError:
-            if message is not None:
-                await asyncio.shield(
-                    self.reply_save(message, progress, Message.Status.INTERRUPTED)
-                )
-            raise
         except Exception:
             logger.exception("Reply %s failed", message.pk if message else "(unsaved)")
             await self.reply_fail(
                 message, progress, SERVER_ERROR, SERVER_ERROR_MESSAGE, True
             )
-            return
-        await self.send_frame(
-            "chat_end",
-            {
-                "message_id": message.pk,
-                "text": progress.text,
-                "finish_reason": progress.finish_reason,
-            },
-        )
+        else:
+            end = {"text": progress.text, "finish_reason": progress.finish_reason}
+            await self.send_frame("chat_end", {"message_id": message.pk, **end})
+
+    async def reply_interrupted(
+        self, message: Message | None, progress: replies.ReplyProgress
+    ) -> None:
+        """Store a cancelled reply as interrupted, unless it was already complete."""
+        if message is not None and not progress.complete:
+            await asyncio.shield(
+                self.reply_save(message, progress, Message.Status.INTERRUPTED)
+            )
 
     async def reply_stream(
         self,
@@ -353,7 +385,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             if not deadline.expired():
                 raise
             progress.finish_reason = replies.FINISH_TIME_LIMIT
-        await self.reply_save(message, progress, Message.Status.COMPLETE)
+        # Complete now: a cancel from here on must not store it as interrupted.
+        progress.complete = True
+        await asyncio.shield(
+            self.reply_save(message, progress, Message.Status.COMPLETE)
+        )
 
     async def reply_save(
         self, message: Message, progress: replies.ReplyProgress, status: str, error=""

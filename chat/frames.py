@@ -159,6 +159,7 @@ class CloseCode(IntEnum):
     server's WebSocket library takes a plain int and drops anything else."""
 
     FRAME_TOO_LARGE = 4009
+    SERVER_ERROR = 4011
     SERVER_RESTARTING = 4012
     TOO_MANY_INVALID_FRAMES = 4022
     TOO_FAST = 4029

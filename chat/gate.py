@@ -7,7 +7,8 @@ against the socket's budget (frames and bytes per second, size) and hands frames
 through a queue it bounds; a socket over any of these is closed with a close code
 (chat.frames.CloseCode) before its frames can cost more. It also keeps the budget
 of each client address: sockets opened per window, and sockets open at once, and
-tells the app that address as `scope["client_address"]`.
+tells the app that address (as the budgets count it: an IPv6 client by its /64) as
+`scope["client_address"]`.
 """
 
 import asyncio
@@ -87,11 +88,12 @@ class SocketGate:
             await self.app(scope, receive, send)
             return
         address = scope_client_address(scope)
-        if refusal := await self.address_refusal(address):
-            await _refuse(receive, send, refusal)
-            return
+        # Counted before any await, so sockets arriving together all see each other.
         open_sockets[address] += 1
         try:
+            if refusal := await self.address_refusal(address):
+                await _refuse(receive, send, refusal)
+                return
             scope = scope | {"client_address": address}
             await GatedSocket(receive, send).run(self.app, scope)
         finally:
@@ -101,7 +103,8 @@ class SocketGate:
 
     @staticmethod
     async def address_refusal(address: str) -> CloseCode | None:
-        if open_sockets[address] >= settings.CHAT_ADDRESS_OPEN_SOCKETS:
+        """Why this address may not open another socket now (this one counted)."""
+        if open_sockets[address] > settings.CHAT_ADDRESS_OPEN_SOCKETS:
             return CloseCode.TOO_MANY_SOCKETS
         if await abudgets_spend(Action.CONNECTION, address=address) is not None:
             return CloseCode.TOO_MANY_SOCKETS

@@ -5,7 +5,6 @@ database_sync_to_async and keeps only the socket and the streaming task.
 """
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from chat import llm, transcripts, visitors
 from chat.models import Mode, PromptTemplate
-from chat.prompts import render_greeting, render_system_prompt
+from chat.prompts import render_system_prompt
 from chat.selectors import (
     mode_payload,
     modes_active,
@@ -34,7 +33,7 @@ class Turn:
 
     switch_to: Mode | None = None
     canned_reply: str | None = None
-    messages: list[dict] = field(default_factory=list)
+    messages: list[dict] = field(default_factory=list)  # history and the new one
     prompt_version: PromptTemplate | None = None
 
 
@@ -52,14 +51,6 @@ def visit_open_payload(session: SessionBase, *, today) -> VisitOpened:
     visit = visitors.visit_open(session, today=today)
     resumed = visit.conversation.pk == before
     return VisitOpened(visit, session_payload(visit), resumed)
-
-
-def visit_begin(
-    start: Callable[[SessionBase], Visit], session: SessionBase
-) -> tuple[Visit, str]:
-    """A new visit and its greeting, rendered here rather than on the event loop."""
-    visit = start(session)
-    return visit, render_greeting(visit.mode, visit.persona)
 
 
 def session_payload(visit: Visit) -> dict:
@@ -98,10 +89,18 @@ def turn_prepare(visit: Visit, text: str) -> Turn:
     if match is not None:
         return Turn(canned_reply=modes_available_reply(match.requested, list(modes)))
     version = prompt_active_version(visit.mode)
-    system = render_system_prompt(visit.mode, visit.persona, version=version)
-    messages = [{"role": "system", "content": system}, *history]
-    messages.append({"role": "user", "content": text})
-    return Turn(messages=messages, prompt_version=version)
+    history.append({"role": "user", "content": text})
+    return Turn(messages=history, prompt_version=version)
+
+
+def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
+    """What the model is sent: the system prompt for this customer, then the turn's
+    history. No I/O: it renders outside the database thread, which a slow template
+    would otherwise hold for every socket."""
+    system = render_system_prompt(
+        visit.mode, visit.persona, version=turn.prompt_version
+    )
+    return [{"role": "system", "content": system}, *turn.messages]
 
 
 def modes_available_reply(requested: str, modes: list[Mode]) -> str:
@@ -131,7 +130,8 @@ class ReplyProgress:
         self.started = self.saved = time.monotonic()
         self.first_token_ms: int | None = None
         self.finish_reason = FINISH_STOP
-        self.full = False
+        self.full = False  # at CHAT_REPLY_MAX_CHARS
+        self.complete = False  # the stream is over; the reply is being stored
 
     def add(self, piece: str | llm.Finish) -> str:
         """Take one piece; return the text to send now (possibly empty)."""
@@ -139,7 +139,9 @@ class ReplyProgress:
             self.finish_reason = piece.reason
             return ""
         if self.first_token_ms is None:
+            # The clock for saving starts with the text: nothing to save before.
             self.first_token_ms = self._ms_since_start()
+            self.saved = time.monotonic()
         text, self.held = _surrogate_split(self.held + piece)
         text = transcripts.text_storable(text)
         room = settings.CHAT_REPLY_MAX_CHARS - self.size

@@ -5,6 +5,7 @@ what produced it (prompt version, seed, as-of, backend, model), so any reply can
 traced. Functions are sync; the consumer calls them through database_sync_to_async.
 """
 
+import functools
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -20,7 +21,8 @@ STALE_REPLY_ERROR = "The server stopped before this reply finished."
 # How long past CHAT_REPLY_MAX_SECONDS a streaming row may go unsaved before it is
 # certainly no reply in progress anywhere.
 STALE_GRACE_SECONDS = 30
-_stale_swept = False
+# The `session` frame redraws at most this many of a conversation's last messages.
+RESUME_MESSAGES = 100
 
 
 def conversation_start(
@@ -156,12 +158,11 @@ def replies_interrupt_stale(*, conversation: Conversation | None = None) -> int:
     )
 
 
-def replies_interrupt_stale_once() -> None:
-    """The start-up sweep: the first socket a process serves runs it."""
-    global _stale_swept
-    if not _stale_swept:
-        _stale_swept = True
-        replies_interrupt_stale()
+@functools.cache
+def replies_interrupt_stale_once() -> int:
+    """The start-up sweep: the first socket a process serves runs it (again, if
+    that failed)."""
+    return replies_interrupt_stale()
 
 
 def conversation_history(*, conversation: Conversation, turns: int) -> list[dict]:
@@ -177,10 +178,12 @@ def conversation_history(*, conversation: Conversation, turns: int) -> list[dict
 
 
 def conversation_messages_payload(*, conversation: Conversation) -> list[dict]:
-    """The conversation as the page redraws it on (re)connect."""
+    """The conversation's last RESUME_MESSAGES, as the page redraws them on (re)connect:
+    bounded, since every reconnect sends them."""
     replies_interrupt_stale(conversation=conversation)
-    return list(
+    rows = (
         conversation.messages.exclude(status=Message.Status.STREAMING)
-        .order_by("created", "pk")
+        .order_by("-created", "-pk")
         .values("id", "role", "content", "status", "finish_reason")
     )
+    return list(reversed(rows[:RESUME_MESSAGES]))

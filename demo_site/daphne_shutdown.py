@@ -6,8 +6,9 @@ Its loop reads `details["application_instance"]` of every connection, and an HTT
 connection kept alive between requests has none: the KeyError aborts the loop, no
 application is cancelled, and the sockets are dropped mid-reply. And it waits with a
 plain `gather`, which returns as soon as the first cancelled application ends, so
-the others are cut off. This replaces that one method: the same loop, skipping such
-connections, waiting for every application.
+the others are cut off. This replaces that one method (requirements.txt pins
+Daphne): the same loop, skipping such connections, waiting for every application up
+to Daphne's `application_close_timeout`.
 """
 
 import asyncio
@@ -27,7 +28,12 @@ def kill_all_applications(server):
             instance.cancel()
             wait_for.append(instance)
     logger.info("Stopping %d application instances", len(wait_for))
-    finished = asyncio.gather(*wait_for, return_exceptions=True)
+    # As long as Daphne gives an application after its socket closed, no longer.
+    finished = asyncio.ensure_future(
+        asyncio.wait(wait_for, timeout=server.application_close_timeout)
+        if wait_for
+        else asyncio.sleep(0)
+    )
     waiting = defer.Deferred.fromFuture(finished)
     waiting.addErrback(lambda failure: None)
     return waiting

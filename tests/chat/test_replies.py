@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chat.models import Message, Mode
-from chat.replies import turn_prepare
+from chat.replies import turn_messages, turn_prepare
 from chat.visitors import Customer, visit_start
 
 
@@ -52,7 +52,8 @@ def test_turn_prepare_stores_the_message_before_deciding(visit):
 def test_turn_prepare_sends_system_prompt_history_and_the_new_message(visit):
     turn_prepare(visit, "first")
     turn = turn_prepare(visit, "second")
-    roles = [m["role"] for m in turn.messages]
+    messages = turn_messages(visit, turn)
+    roles = [m["role"] for m in messages]
     assert roles == ["system", "user", "user"]
-    assert turn.messages[-1]["content"] == "second"
+    assert messages[-1]["content"] == "second"
     assert turn.prompt_version.is_active

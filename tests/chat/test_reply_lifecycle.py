@@ -2,6 +2,7 @@
 when its process stops, and stored whatever the model sends."""
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,15 @@ from django.utils import timezone
 
 from chat import llm, transcripts
 from chat.frames import CloseCode
-from chat.models import Message
+from chat.models import Message, Mode
 from chat.replies import ReplyProgress
-from tests.chat.socket import reply_collect, send, session_create, socket_open
+from tests.chat.socket import (
+    reply_collect,
+    send,
+    session_create,
+    socket_communicator,
+    socket_open,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 LONG_REPLY = "word " * 2000
@@ -220,3 +227,63 @@ async def test_offline_replies_record_how_they_finished():
         llm.backend_info().backend,
     )
     await communicator.disconnect()
+
+
+async def test_the_first_socket_of_a_process_sweeps_every_conversation(settings):
+    settings.CHAT_REPLY_MAX_SECONDS = 60
+    communicator, session = await socket_open(await session_create())
+    await communicator.disconnect()
+    (stale,) = await streaming_rows(session["conversation_id"], 3600)
+    transcripts.replies_interrupt_stale_once.cache_clear()  # a fresh process
+    other, _ = await socket_open(await session_create())  # another conversation
+    assert await statuses([stale]) == ["interrupted"]
+    await other.disconnect()
+
+
+@database_sync_to_async
+def messages_add(conversation_id: int, count: int) -> None:
+    Message.objects.bulk_create(
+        Message(conversation_id=conversation_id, role="user", content=f"m{n}")
+        for n in range(count)
+    )
+
+
+async def test_the_session_frame_redraws_a_bounded_tail_of_the_conversation():
+    key = await session_create()
+    communicator, session = await socket_open(key)
+    await communicator.disconnect()
+    await messages_add(session["conversation_id"], transcripts.RESUME_MESSAGES + 50)
+    communicator, resumed = await socket_open(key)
+    shown = [m["content"] for m in resumed["messages"]]
+    assert len(shown) == transcripts.RESUME_MESSAGES
+    assert shown[-1] == f"m{transcripts.RESUME_MESSAGES + 49}"
+    await communicator.disconnect()
+
+
+async def test_a_template_that_cannot_render_is_not_offered_a_retry(settings):
+    settings.PROMPT_RENDER_MAX_STEPS = 1  # the banking prompt loops over more
+    communicator, _ = await socket_open(await session_create())
+    frames = await chat(communicator, "What's my checking balance?")
+    assert [f["type"] for f in frames] == ["error"]
+    assert frames[0]["payload"]["code"] == "mode_unavailable"
+    assert frames[0]["payload"]["retryable"] is False
+    settings.PROMPT_RENDER_MAX_STEPS = 5000
+    assert (await chat(communicator, "What's my checking balance?"))[-1]["type"] == (
+        "chat_end"
+    )
+    await communicator.disconnect()
+
+
+@database_sync_to_async
+def modes_retire() -> None:
+    Mode.objects.update(is_active=False)
+
+
+async def test_a_socket_that_cannot_open_says_so_and_closes():
+    await modes_retire()
+    communicator = socket_communicator(await session_create())
+    assert (await communicator.connect())[0]
+    error = json.loads((await communicator.receive_output(timeout=5))["text"])
+    assert (error["type"], error["payload"]["code"]) == ("error", "server_error")
+    closed = await communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": CloseCode.SERVER_ERROR}

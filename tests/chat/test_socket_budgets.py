@@ -186,10 +186,26 @@ async def test_sockets_open_at_once_per_address_are_capped(settings):
         "type": "websocket.close",
         "code": CloseCode.TOO_MANY_SOCKETS,
     }
+    await refused.disconnect()  # the client goes, as a browser would
     other, _ = await socket_open(key, client="198.51.100.8")
     await sockets.pop().disconnect()
     again, _ = await socket_open(key, client="198.51.100.7")
     for communicator in (*sockets, other, again):
+        await communicator.disconnect()
+
+
+async def test_sockets_arriving_together_are_capped_too(settings):
+    settings.CHAT_ADDRESS_OPEN_SOCKETS = 2
+    key = await session_create()
+    sockets = [socket_communicator(key, client="198.51.100.10") for _ in range(6)]
+    await asyncio.gather(*(communicator.connect() for communicator in sockets))
+    first = await asyncio.gather(
+        *(communicator.receive_output(timeout=5) for communicator in sockets)
+    )
+    refused = [output for output in first if output["type"] == "websocket.close"]
+    assert len(refused) == 4
+    assert {output["code"] for output in refused} == {CloseCode.TOO_MANY_SOCKETS}
+    for communicator in sockets:
         await communicator.disconnect()
 
 
@@ -294,3 +310,17 @@ async def test_a_trigger_phrase_counts_as_a_new_conversation(settings):
     assert refused["payload"]["code"] == "rate_limited"
     assert await conversation_count() == before
     await communicator.disconnect()
+
+
+async def test_unknown_modes_count_as_invalid_frames(settings):
+    """Each costs a query, so a stream of them is closed like any invalid frame."""
+    settings.CHAT_SOCKET_MAX_INVALID_FRAMES = 3
+    communicator, _ = await socket_open(await session_create())
+    for _ in range(3):
+        await communicator.send_json_to(
+            {"type": "switch_mode", "payload": {"mode": "no-such-mode"}}
+        )
+    outputs = await outputs_until_close(communicator)
+    assert outputs[-1]["code"] == CloseCode.TOO_MANY_INVALID_FRAMES
+    codes = [json.loads(o["text"])["payload"]["code"] for o in outputs[:-1]]
+    assert codes == ["unknown_mode"] * 3
