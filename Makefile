@@ -57,10 +57,10 @@ test: system-deps lint test-sqlite test-pg
 test-sqlite: $(VENV)/.installed-dev
 	$(PY) -m pytest
 
-# The suite again on PostgreSQL and Redis, started for the run (tests/support/servers.py).
+# The suite again on PostgreSQL and Redis, started for the run (bench/servers.py).
 # The browser tests and tests/deploy/ start their own servers, so they run only above.
 test-pg: $(VENV)/.installed-dev system-deps
-	$(PY) -m tests.support.servers run -- \
+	$(PY) -m bench.servers run -- \
 		$(PY) -m pytest --ignore=tests/e2e --ignore=tests/deploy
 
 # Each prints its figures next to a baseline run in the same go (docs/performance.md).

@@ -31,7 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.servers import (  # noqa: E402
+from bench.servers import (  # noqa: E402
     PostgresServer,
     RedisServer,
     free_port,
@@ -100,9 +100,9 @@ class Servers(contextlib.ExitStack):
         return process
 
     def model(self) -> "Process":
-        """The zero-latency OpenAI-compatible model server (tests/support)."""
+        """The zero-latency OpenAI-compatible model server (bench/openai_server.py)."""
         port = free_port()
-        command = [sys.executable, "-m", "tests.support.openai_server"]
+        command = [sys.executable, "-m", "bench.openai_server"]
         command += ["--port", str(port)]
         command += ["--latency", "0"]
         return self.process("model", command, os.environ.copy(), port)

@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from tests.support.openai_server import DEFAULT_REPLY, text_pieces  # noqa: E402
+from bench.openai_server import DEFAULT_REPLY, text_pieces  # noqa: E402
 
 TRIGGER = "presto-change-o"
 GREETING = (

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from chat.forms import TEMPLATE_FIELDS, ModeForm, PromptPreviewForm
 from chat.models import Conversation, Message, Mode, PromptTemplate
-from chat.prompts import render_cancellable
+from chat.prompting.rendering import render_cancellable
 from chat.services import (
     LastActiveModeError,
     mode_guard_last_active,

@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 
 from chat.layers import UNREACHABLE_ERRORS
 from chat.models import Mode
-from chat.selectors import mode_payload
+from chat.payloads import mode_payload
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,10 @@ import threading
 from django import forms
 
 from chat.models import FakerLocale, Mode, PersonaKind
-from chat.prompts import prompt_template_problems, render_checked
+from chat.prompting.rendering import prompt_template_problems, render_checked
 from chat.selectors import prompt_active_version
 from chat.services import LastActiveModeError, mode_guard_last_active
-from chat.visitors import MAX_SEED
-from personas import generate_persona
+from personas import MAX_SEED, generate_persona
 
 TEMPLATE_FIELDS = ("system_prompt", "greeting_template")
 COLOUR_FIELDS = (

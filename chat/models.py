@@ -101,7 +101,7 @@ class Conversation(models.Model):
         max_length=64,
         blank=True,
         db_index=True,
-        help_text="A keyed hash of the visitor's session key (chat.visitors."
+        help_text="A keyed hash of the visitor's session key (chat.conversation.visits."
         "visitor_key), never the key itself: blank for a visitor without a session.",
     )
     mode = models.ForeignKey(

@@ -5,24 +5,6 @@ from django.db.models import QuerySet
 from chat.models import Mode, PromptTemplate
 
 
-def mode_payload(mode: Mode) -> dict:
-    """The protocol's `mode` object: what the page and the prompt templates see."""
-    return {
-        "slug": mode.slug,
-        "name": mode.name,
-        "company_name": mode.company_name,
-        "tagline": mode.tagline,
-        "persona_kind": mode.persona_kind,
-        "theme": {
-            "primary": mode.primary_color,
-            "secondary": mode.secondary_color,
-            "background": mode.background_color,
-            "surface": mode.surface_color,
-            "text": mode.text_color,
-        },
-    }
-
-
 def modes_active() -> QuerySet[Mode]:
     """The modes a visitor can switch to, in picker order."""
     return Mode.objects.filter(is_active=True).order_by("display_order", "name")

@@ -14,7 +14,7 @@ from django.db.models import Max
 
 from chat.broadcast import mode_updated_broadcast
 from chat.models import Mode, PromptTemplate
-from chat.prompts import prompt_cache_clear
+from chat.prompting.rendering import prompt_cache_clear
 from chat.selectors import prompt_active_version
 
 

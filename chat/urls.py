@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat import views
+from chat.conversation import views
 
 app_name = "chat"
 urlpatterns = [

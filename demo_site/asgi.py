@@ -11,9 +11,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from chat.gate import SocketGate  # noqa: E402
-from chat.origins import OriginValidator  # noqa: E402
-from chat.routing import websocket_urlpatterns  # noqa: E402
+from chat.conversation.gate import SocketGate  # noqa: E402
+from chat.conversation.origins import OriginValidator  # noqa: E402
+from chat.conversation.routing import websocket_urlpatterns  # noqa: E402
 from demo_site.daphne_shutdown import daphne_shutdown_fix  # noqa: E402
 
 daphne_shutdown_fix()

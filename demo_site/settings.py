@@ -6,6 +6,7 @@ file beside manage.py); README.md lists them with their defaults.
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -326,6 +327,13 @@ LOGGING = {
 }
 
 # The language model. With neither a key nor a base URL, the offline model answers.
+# LLM_BACKEND names the backend class (chat.llm); empty: chosen from the settings below.
+LLM_BACKEND = env.str("LLM_BACKEND", default="")
+if LLM_BACKEND and not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", LLM_BACKEND):
+    raise ImproperlyConfigured(
+        f"LLM_BACKEND={LLM_BACKEND!r} is not a dotted path; use e.g. "
+        "chat.llm.offline.OfflineBackend, or leave it empty."
+    )
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
 refuse_unless(

@@ -2,6 +2,7 @@
 
 from personas.extremes import persona_emptied, persona_largest_seed
 from personas.generators import (
+    MAX_SEED,
     PERSONA_KINDS,
     SUPPORTED_LOCALES,
     generate_banking_persona,
@@ -25,6 +26,7 @@ from personas.schemas import (
 )
 
 __all__ = [
+    "MAX_SEED",
     "CREDIT_CATEGORIES",
     "PERSONA_KINDS",
     "PERSONA_MODELS",

@@ -38,6 +38,8 @@ from personas.schemas import (
 
 SUPPORTED_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "ja_JP")
 PERSONA_KINDS = tuple(PERSONA_MODELS)
+# Seeds are 31-bit: what a visitor may pin with ?seed=N and staff may preview.
+MAX_SEED = 2**31 - 1
 
 # Where the family name comes first, and how a physician is addressed.
 _FAMILY_NAME_FIRST = frozenset({"ja_JP"})
@@ -608,8 +610,13 @@ _GENERATORS: dict[str, Callable[..., BaseModel]] = {
 def generate_persona(
     kind: str, seed: int, *, as_of: date | None = None, locale: str = "en_US"
 ) -> dict[str, Any]:
-    """The persona as JSON-ready data for prompts and storage; {} for unknown kinds."""
+    """The persona as JSON-ready data for prompts and storage.
+
+    Raises ValueError, naming the known kinds, for a kind no generator makes.
+    """
     generator = _GENERATORS.get(kind)
     if generator is None:
-        return {}
+        raise ValueError(
+            f"Unknown persona kind {kind!r}; use one of: {', '.join(_GENERATORS)}."
+        )
     return generator(seed, as_of=as_of, locale=locale).model_dump(mode="json")

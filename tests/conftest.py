@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from chat import llm
-from tests.support.openai_server import OpenAIServer
+from bench.openai_server import OpenAIServer
+from chat.llm.openai import clients_close
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ async def openai_backend(settings, openai_server: OpenAIServer) -> AsyncIterator
     settings.OPENAI_FIRST_TOKEN_TIMEOUT = 1.0
     settings.OPENAI_MAX_RETRIES = 1
     yield openai_server
-    await llm.clients_close()
+    await clients_close()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from django.utils.crypto import salted_hmac
 
 def visitor_key(session_key: str) -> str:
     """A session key's keyed hash, inlined: a migration must not run app code that
-    may change. It must stay equal to chat.visitors.visitor_key."""
+    may change. It must stay equal to chat.conversation.visits.visitor_key."""
     return salted_hmac("chat.visitor", session_key, algorithm="sha256").hexdigest()
 
 
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 db_index=True,
-                help_text="A keyed hash of the visitor's session key (chat.visitors.visitor_key), never the key itself: blank for a visitor without a session.",
+                help_text="A keyed hash of the visitor's session key (chat.conversation.visits.visitor_key), never the key itself: blank for a visitor without a session.",
                 max_length=64,
             ),
         ),

@@ -11,7 +11,7 @@ const LAST_RETRY_MS = 30000;
 const SERVER_RESTARTING = 4012;
 const RESTART_RETRY_MS = 500;
 const RESTART_JITTER_MS = 2500;
-// The server's other reasons for closing (chat.frames.CloseCode, docs/protocol.md):
+// The server's other reasons for closing (chat.conversation.frames.CloseCode, docs/protocol.md):
 // what the visitor is told, and the least wait before trying again.
 const CLOSE_REASONS = {
   4009: { notice: "A message was too large to send, so the connection was reset." },

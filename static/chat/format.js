@@ -1,4 +1,4 @@
-// How figures read to people; the same forms as chat/formatting.py on the server.
+// How figures read to people; the same forms as chat/prompting/formatting.py on the server.
 
 const currency = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const whole = new Intl.NumberFormat("en-US");

@@ -10,12 +10,12 @@ from django.core.handlers.asgi import ASGIHandler
 from django.test import Client
 from django.urls import reverse
 
-from chat.formatting import money
+from chat.conversation.visits import visitor_key
 from chat.models import Conversation, Message, Mode, PromptTemplate
-from chat.prompts import render_system_prompt
+from chat.prompting.formatting import money
+from chat.prompting.rendering import render_system_prompt
 from chat.selectors import prompt_active_version
 from chat.services import prompt_version_create
-from chat.visitors import visitor_key
 from personas import generate_persona
 
 pytestmark = pytest.mark.django_db

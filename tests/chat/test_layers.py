@@ -13,13 +13,13 @@ import pytest
 import redis.asyncio
 from channels.db import database_sync_to_async
 
+from bench.servers import RedisServer, free_port
 from chat import services
 from chat.broadcast import mode_updated_broadcast
+from chat.conversation.ratelimit import Action, abudgets_spend
 from chat.layers import OutageLog, ResilientRedisChannelLayer
 from chat.models import Mode
-from chat.ratelimit import Action, abudgets_spend
 from tests.chat.socket import reply_collect, send, session_create, socket_open
-from tests.support.servers import RedisServer, free_port
 
 LAYER = "chat.layers.ResilientRedisChannelLayer"
 needs_redis = pytest.mark.skipif(

@@ -13,9 +13,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from chat.conversation.ratelimit import Action, abudgets_spend
+from chat.conversation.visits import visitor_key
 from chat.models import Conversation, Message, Mode
-from chat.ratelimit import Action, abudgets_spend
-from chat.visitors import visitor_key
 from demo_site.asgi import application
 from tests.chat.socket import (
     reply_collect,

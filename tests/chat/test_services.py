@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 
 from chat.broadcast import mode_group_name
 from chat.models import Mode, PromptTemplate
+from chat.payloads import mode_payload
 from chat.selectors import (
     mode_get_active,
-    mode_payload,
     modes_active,
     prompt_active_version,
 )

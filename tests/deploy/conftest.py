@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from bench.servers import PostgresServer, servers_missing
 from tests.deploy.sites import manage
-from tests.support.servers import PostgresServer, servers_missing
 
 # Variables of the project that must come from the test, not from the shell.
 PROJECT_PREFIXES = ("OPENAI_", "DJANGO_", "DATABASE_", "REDIS_", "CHAT_", "SECURE_")

@@ -3,8 +3,8 @@
 import sys
 from pathlib import Path
 
+from bench.servers import ROOT, command_run
 from tests.deploy.clients import STAFF_PASSWORD, STAFF_USERNAME
-from tests.support.servers import ROOT, command_run
 
 
 def manage(env: dict[str, str], *args: str) -> None:

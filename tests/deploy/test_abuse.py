@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from chat.frames import CloseCode
+from bench.openai_server import Behaviour, OpenAIServer
+from bench.servers import DaphneServer
+from chat.conversation.frames import CloseCode
 from tests.deploy.clients import ChatSocket, HttpSession, db_rows, reply_text
 from tests.deploy.sites import database_ready
-from tests.support.openai_server import Behaviour, OpenAIServer
-from tests.support.servers import DaphneServer
 
 ABUSE_SECONDS = 6.0
 QUESTION = "What's my checking balance?"

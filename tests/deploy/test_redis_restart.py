@@ -6,6 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from bench.servers import (
+    DaphneServer,
+    PostgresServer,
+    RedisServer,
+    daphnes_running,
+)
 from tests.deploy.clients import (
     ChatSocket,
     HttpSession,
@@ -14,12 +20,6 @@ from tests.deploy.clients import (
     staff_login,
 )
 from tests.deploy.sites import database_ready, log_since
-from tests.support.servers import (
-    DaphneServer,
-    PostgresServer,
-    RedisServer,
-    daphnes_running,
-)
 
 REJOIN_SECONDS = 0.5
 UPDATES_BACK_WITHIN = 20.0

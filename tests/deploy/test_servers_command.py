@@ -1,4 +1,4 @@
-"""`python -m tests.support.servers run -- ...`, the Makefile's second test run."""
+"""`python -m bench.servers run -- ...`, the Makefile's second test run."""
 
 import socket
 import subprocess
@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.servers import ROOT, servers_missing
+from bench.servers import ROOT, servers_missing
 
-SERVERS_RUN = [sys.executable, "-m", "tests.support.servers", "run", "--"]
+SERVERS_RUN = [sys.executable, "-m", "bench.servers", "run", "--"]
 # Writes to both servers (a failure exits with 1), prints their URLs, exits with 3.
 CHILD = """
 import os, sys, psycopg, redis

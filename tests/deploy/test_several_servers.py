@@ -4,7 +4,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from chat.visitors import seed_from_session_key
+from bench.servers import (
+    DaphneServer,
+    PostgresServer,
+    RedisServer,
+    daphnes_running,
+)
+from chat.conversation.visits import seed_from_session_key
 from tests.deploy.clients import (
     ChatSocket,
     HttpSession,
@@ -15,12 +21,6 @@ from tests.deploy.clients import (
     staff_login,
 )
 from tests.deploy.sites import database_ready
-from tests.support.servers import (
-    DaphneServer,
-    PostgresServer,
-    RedisServer,
-    daphnes_running,
-)
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bench.servers import DaphneServer
 from tests.deploy.clients import ChatSocket, HttpSession, db_rows
 from tests.deploy.sites import database_ready, log_since
-from tests.support.servers import DaphneServer
 
 VISITORS = 30
 MESSAGES_EACH = 4

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from bench.openai_server import Behaviour, OpenAIServer
+from bench.servers import DaphneServer, PostgresServer, RedisServer
 from tests.deploy.clients import ChatSocket, HttpSession, db_rows, reply_text
 from tests.deploy.sites import database_ready, log_since
-from tests.support.openai_server import Behaviour, OpenAIServer
-from tests.support.servers import DaphneServer, PostgresServer, RedisServer
 
 VISITORS = 4
 LONG_REPLY = " ".join(f"word{n}" for n in range(60))

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from chat.frames import CloseCode
+from chat.conversation.frames import CloseCode
 from tests.e2e.conftest import Visit
 from tests.e2e.scripted import SESSION, frame
 

@@ -54,8 +54,11 @@ def test_generate_persona_returns_json_ready_model_dump(kind):
 
 
 @pytest.mark.parametrize("kind", ["", "mortgage", "Banking"])
-def test_generate_persona_unknown_kind_is_empty(kind):
-    assert generate_persona(kind, 42, as_of=AS_OF) == {}
+def test_generate_persona_unknown_kind_names_the_known_ones(kind):
+    with pytest.raises(ValueError) as refused:
+        generate_persona(kind, 42, as_of=AS_OF)
+    assert repr(kind) in str(refused.value)
+    assert "banking, insurance, healthcare, generic" in str(refused.value)
 
 
 @pytest.mark.parametrize("kind", PERSONA_KINDS)

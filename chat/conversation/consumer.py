@@ -1,0 +1,457 @@
+"""The chat socket (docs/protocol.md): one visitor, one mode, one customer at a time.
+
+A reply streams in its own task kept on the consumer, because a consumer handles one
+frame at a time: while a handler awaited a long stream, a mode switch or a disconnect
+would wait behind it. Switching and disconnecting cancel that task instead.
+
+The socket hears of staff edits through its mode's channel-layer group. A channel-layer
+outage (Redis restarting) must not end the chat, so joining and leaving the group only
+log failures, and a second task re-joins now and then: Redis forgets groups on restart.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from functools import cached_property, partial
+from typing import assert_never
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
+
+from chat import llm
+from chat.broadcast import mode_group_name
+from chat.conversation import replies, transcripts, turns, visits
+from chat.conversation.frames import (
+    ChatFrame,
+    ClearFrame,
+    CloseCode,
+    Frame,
+    FrameError,
+    NewPersonaFrame,
+    SwitchModeFrame,
+    frame_parse,
+)
+from chat.conversation.ratelimit import Action, abudgets_spend, visitor_identity
+from chat.layers import UNREACHABLE_ERRORS, outage_log
+from chat.models import Message, Mode
+from chat.prompting.rendering import PromptTemplateError, render_greeting
+from chat.selectors import mode_get_active
+
+db = database_sync_to_async
+# Templates render in a worker thread: off the event loop, and off the one database
+# thread every socket of the process shares.
+render = partial(sync_to_async, thread_sensitive=False)
+logger = logging.getLogger(__name__)
+SERVER_ERROR = "server_error"
+SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
+MODE_UNAVAILABLE = "mode_unavailable"
+MODE_UNAVAILABLE_MESSAGE = (
+    "This assistant cannot answer right now; please pick another mode."
+)
+
+
+async def task_cancel(task: asyncio.Task | None) -> None:
+    """Cancel a task and wait until it has finished."""
+    if task and not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    visit: visits.Visit
+    reply_task: asyncio.Task | None = None
+    rejoin_task: asyncio.Task | None = None
+    frame_arrived: float = 0.0
+    invalid_frames: int = 0
+    address: str  # the client's (chat.conversation.addresses), as the gate found it
+    visitor: str  # who the budgets count (chat.conversation.ratelimit.visitor_identity)
+
+    async def __call__(self, scope, receive, send) -> None:
+        """The socket's whole life: however it ends, every task it started ends too."""
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            # The server is shutting down: store the reply in flight, then say so.
+            await self.socket_end()
+            with contextlib.suppress(Exception):
+                await self.close(code=CloseCode.SERVER_RESTARTING.value)
+            raise
+        finally:
+            await self.socket_end()
+
+    async def connect(self) -> None:
+        """Accept, then open the visit; a failure says so and closes the socket."""
+        await self.accept()
+        try:
+            await self.visit_open()
+        except Exception:
+            logger.exception("Opening a chat socket failed")
+            await self.send_error(SERVER_ERROR, SERVER_ERROR_MESSAGE, retryable=True)
+            await self.close(code=CloseCode.SERVER_ERROR.value)
+
+    async def visit_open(self) -> None:
+        """Load (or resume) the visitor's visit and describe it in `session`."""
+        opened = await db(visits.visit_open_payload)(
+            self.scope["session"], today=timezone.localdate()
+        )
+        self.visit = opened.visit
+        # The session is loaded now: a cookie naming no session has no key.
+        self.address = self.scope["client_address"]
+        self.visitor = visitor_identity(self.scope["session"].session_key, self.address)
+        await self.group_join()
+        self.rejoin_task = asyncio.create_task(self.group_rejoin_periodically())
+        await self.send_frame("session", opened.payload)
+        if not opened.resumed:  # counted, not refused: the socket budget bounds it
+            await abudgets_spend(
+                Action.CONVERSATION, address=self.address, visitor=self.visitor
+            )
+
+    async def disconnect(self, code: int) -> None:
+        """Stop a streaming reply (stored as interrupted) and leave the mode group."""
+        await self.socket_end()
+
+    async def socket_end(self) -> None:
+        """End the reply and the re-join task and leave the group; safe to repeat."""
+        await self.reply_cancel()
+        task, self.rejoin_task = self.rejoin_task, None
+        await task_cancel(task)
+        if task is not None and hasattr(self, "visit"):
+            await self.group_leave(self.group)
+
+    async def receive(self, text_data: str | None = None, bytes_data=None) -> None:
+        """Validate one frame and hand it to its handler; refuse anything malformed.
+
+        Frame sizes and rates are the gate's (chat.conversation.gate); here a run of
+        invalid frames closes the socket, since nothing useful can follow.
+        """
+        self.frame_arrived = time.monotonic()
+        try:
+            frame = frame_parse(text_data)
+        except FrameError as exc:
+            await self.frame_refuse(exc)
+            return
+        refused = self.invalid_frames
+        await self.handle(self.dispatch_frame, frame)
+        if self.invalid_frames == refused:  # not refused: a run of bad ones ends
+            self.invalid_frames = 0
+
+    async def handle(self, handler: Callable, *args) -> None:
+        """Run a handler; whatever it raises reaches the page as an `error` frame."""
+        try:
+            await handler(*args)
+        except PromptTemplateError:
+            # Retrying cannot help: the template fails for this customer every time.
+            logger.exception("Mode %s cannot render its templates", self.visit.mode)
+            await self.send_error(MODE_UNAVAILABLE, MODE_UNAVAILABLE_MESSAGE)
+        except Exception:
+            what = getattr(args[0], "type", "") if args else ""
+            logger.exception("Chat handler %s %s failed", handler.__name__, what)
+            await self.send_error(SERVER_ERROR, SERVER_ERROR_MESSAGE, retryable=True)
+
+    async def dispatch_frame(self, frame: Frame) -> None:
+        """The handler for each frame type; the type checker sees every one handled."""
+        match frame:
+            case ChatFrame():
+                await self.on_chat(frame)
+            case SwitchModeFrame():
+                await self.on_switch_mode(frame)
+            case NewPersonaFrame():
+                await self.on_new_persona(frame)
+            case ClearFrame():
+                await self.on_clear(frame)
+            case _:
+                assert_never(frame)
+
+    async def frame_refuse(self, exc: FrameError) -> None:
+        """Say what is wrong with a frame; close after too many bad ones in a row."""
+        await self.send_error(exc.code, exc.message)
+        self.invalid_frames += 1
+        if self.invalid_frames >= settings.CHAT_SOCKET_MAX_INVALID_FRAMES:
+            await self.close(code=CloseCode.TOO_MANY_INVALID_FRAMES.value)
+
+    async def on_chat(self, frame: ChatFrame) -> None:
+        """A visitor message: a trigger switches modes, anything else asks the model."""
+        if self.reply_task and not self.reply_task.done():
+            await self.send_error(
+                "busy",
+                "A reply is still streaming; wait for it to finish before sending "
+                "another message.",
+                retryable=True,
+            )
+            return
+        if not await self.budget_spend(Action.MESSAGE):
+            return
+        turn = await db(turns.turn_prepare)(self.visit, frame.payload.text)
+        if turn.switch_to is not None:
+            await self.visit_replace("switch", self.starter(mode=turn.switch_to))
+        elif turn.canned_reply is not None:
+            self.reply_start(llm.text_pieces(turn.canned_reply), backend="canned")
+        else:
+            messages = await render(turns.turn_messages)(self.visit, turn)
+            self.reply_start(
+                llm.reply_stream(
+                    llm.ReplyRequest(
+                        messages=messages,
+                        persona_kind=self.visit.mode.persona_kind,
+                        persona=self.visit.persona,
+                    )
+                ),
+                prompt_version=turn.prompt_version,
+            )
+
+    async def on_switch_mode(self, frame: SwitchModeFrame) -> None:
+        """The page's mode picker."""
+        mode = await db(mode_get_active)(frame.payload.mode)
+        if mode is None:
+            # Counted as an invalid frame: each one costs a query.
+            await self.frame_refuse(
+                FrameError(
+                    "unknown_mode",
+                    f"There is no active mode {frame.payload.mode[:60]!r}; pick one "
+                    "of the modes listed in the session frame.",
+                )
+            )
+            return
+        await self.visit_replace("switch", self.starter(mode=mode))
+
+    async def on_new_persona(self, frame: Frame) -> None:
+        """A new customer (a new seed kept in the session), same mode."""
+        await self.visit_replace(
+            "new_persona", partial(visits.visit_new_customer, visit=self.visit)
+        )
+
+    async def on_clear(self, frame: Frame) -> None:
+        """A new conversation with the same customer."""
+        await self.visit_replace("clear", self.starter(mode=self.visit.mode))
+
+    async def mode_updated(self, event: dict) -> None:
+        """Staff saved this mode or its prompt (a channel-layer message)."""
+        await self.handle(self.mode_refresh, event)
+
+    async def mode_refresh(self, event: dict) -> None:
+        """Refresh the mode and tell the page."""
+        refreshed = await db(visits.visit_refresh_mode)(self.visit)
+        if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
+            # The customer no longer fits the mode: a new conversation with a new one.
+            await self.visit_replace(
+                "switch", self.starter(mode=refreshed.mode), counted=False
+            )
+            return
+        self.visit = refreshed
+        await self.send_frame("mode_updated", {"mode": event["mode"]})
+
+    async def budget_spend(self, action: Action) -> bool:
+        """Count `action` for this visitor and address; refuse it when over budget."""
+        retry_after = await abudgets_spend(
+            action, address=self.address, visitor=self.visitor
+        )
+        if retry_after is None:
+            return True
+        what = "messages" if action is Action.MESSAGE else "new conversations"
+        await self.send_error(
+            "rate_limited",
+            f"Too many {what}; try again in {retry_after:g} seconds.",
+            retryable=True,
+            retry_after=retry_after,
+        )
+        return False
+
+    @property
+    def group(self) -> str:
+        return mode_group_name(self.visit.mode.pk)
+
+    @cached_property
+    def group_lock(self) -> asyncio.Lock:
+        """Serialises joins and leaves, so a re-join never revives a group just left."""
+        return asyncio.Lock()
+
+    async def group_join(self) -> None:
+        async with self.group_lock:
+            await self.layer_call(self.channel_layer.group_add, self.group)
+
+    async def group_leave(self, group: str) -> None:
+        async with self.group_lock:
+            await self.layer_call(self.channel_layer.group_discard, group)
+
+    async def group_rejoin_periodically(self) -> None:
+        """Re-join the mode's group, which Redis forgets when it restarts."""
+        while True:
+            await asyncio.sleep(settings.CHAT_GROUP_REJOIN_SECONDS)
+            await self.group_join()
+
+    async def layer_call(self, method: Callable, group: str) -> None:
+        """Join or leave `group`; a channel-layer outage is logged, not fatal."""
+        try:
+            await method(group, self.channel_name)
+        except UNREACHABLE_ERRORS as exc:
+            outage_log.warn(method.__name__, exc)
+
+    def starter(self, *, mode: Mode) -> Callable[[SessionBase], visits.Visit]:
+        """A new conversation in `mode` with this visitor's customer."""
+        return partial(visits.visit_start, mode=mode, customer=self.visit.customer)
+
+    async def visit_replace(
+        self,
+        reason: str,
+        start: Callable[[SessionBase], visits.Visit],
+        *,
+        counted: bool = True,
+    ) -> None:
+        """Start a new conversation, announce it, and stream the mode's greeting."""
+        if counted and not await self.budget_spend(Action.CONVERSATION):
+            return
+        await self.reply_cancel()
+        old_group = self.group
+        self.visit = await db(start)(self.scope["session"])
+        if self.group != old_group:
+            await self.group_leave(old_group)
+            await self.group_join()
+        payload = visits.mode_switch_payload(self.visit, reason)
+        payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
+        await self.send_frame("mode_switch", payload)
+        greeting = await render(render_greeting)(self.visit.mode, self.visit.persona)
+        self.reply_start(llm.text_pieces(greeting), backend="greeting")
+
+    def reply_start(
+        self,
+        pieces: AsyncIterator[str | llm.Finish],
+        *,
+        backend: str = "",
+        prompt_version=None,
+    ) -> None:
+        info = llm.backend_info()
+        self.reply_task = asyncio.create_task(
+            self.reply_send(
+                pieces,
+                backend=backend or info.backend,
+                model="" if backend else info.model,
+                prompt_version=prompt_version,
+            )
+        )
+
+    async def reply_send(
+        self,
+        pieces: AsyncIterator[str | llm.Finish],
+        *,
+        backend: str,
+        model: str,
+        prompt_version,
+    ) -> None:
+        """Stream one reply to the page and store it; every failure ends in a frame."""
+        progress = replies.ReplyProgress()
+        message = None
+        try:
+            message = await db(transcripts.reply_begin)(
+                conversation=self.visit.conversation,
+                prompt_version=prompt_version,
+                backend=backend,
+                model=model,
+            )
+            await self.send_frame("chat_start", {"message_id": message.pk})
+            await self.reply_stream(message, pieces, progress)
+        except asyncio.CancelledError:
+            await self.reply_interrupted(message, progress)
+            raise
+        except llm.ModelError as exc:
+            await self.reply_fail(
+                message, progress, exc.code, exc.message, exc.retryable
+            )
+        except Exception:
+            logger.exception("Reply %s failed", message.pk if message else "(unsaved)")
+            await self.reply_fail(
+                message, progress, SERVER_ERROR, SERVER_ERROR_MESSAGE, True
+            )
+        else:
+            end = {"text": progress.text, "finish_reason": progress.finish_reason}
+            await self.send_frame("chat_end", {"message_id": message.pk, **end})
+
+    async def reply_interrupted(
+        self, message: Message | None, progress: replies.ReplyProgress
+    ) -> None:
+        """Store a cancelled reply as interrupted, unless it was already complete."""
+        if message is not None and not progress.complete:
+            await asyncio.shield(
+                self.reply_save(message, progress, Message.Status.INTERRUPTED)
+            )
+
+    async def reply_stream(
+        self,
+        message: Message,
+        pieces: AsyncIterator[str | llm.Finish],
+        progress: replies.ReplyProgress,
+    ) -> None:
+        """Send the pieces as chunks, saving the text now and then, within the caps."""
+        deadline = asyncio.timeout(settings.CHAT_REPLY_MAX_SECONDS)
+        try:
+            async with deadline, contextlib.aclosing(pieces):
+                async for piece in pieces:
+                    if text := progress.add(piece):
+                        await self.send_frame(
+                            "chat_chunk", {"message_id": message.pk, "text": text}
+                        )
+                    if progress.full:
+                        break
+                    if progress.save_due():
+                        await db(transcripts.reply_save_partial)(
+                            message=message, text=progress.text
+                        )
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            progress.finish_reason = replies.FINISH_TIME_LIMIT
+        # Complete now: a cancel from here on must not store it as interrupted.
+        progress.complete = True
+        await asyncio.shield(
+            self.reply_save(message, progress, Message.Status.COMPLETE)
+        )
+
+    async def reply_save(
+        self, message: Message, progress: replies.ReplyProgress, status: str, error=""
+    ) -> None:
+        await db(transcripts.reply_finish)(
+            message=message,
+            text=progress.text,
+            status=status,
+            finish_reason=progress.finish_reason,
+            time_to_first_token_ms=progress.first_token_ms,
+            duration_ms=progress.elapsed_ms,
+            error=error,
+        )
+
+    async def reply_fail(
+        self,
+        message: Message | None,
+        progress: replies.ReplyProgress,
+        code: str,
+        text: str,
+        retryable: bool,
+    ) -> None:
+        """Store the reply as failed and tell the page, which may offer a retry."""
+        if message is None:
+            await self.send_error(code, text, retryable=retryable)
+            return
+        try:
+            await self.reply_save(message, progress, Message.Status.FAILED, text)
+        except Exception:
+            logger.exception("Reply %s could not be stored as failed", message.pk)
+        await self.send_error(code, text, retryable=retryable, message_id=message.pk)
+
+    async def reply_cancel(self) -> None:
+        """Cancel a streaming reply and wait until its partial text is stored."""
+        task, self.reply_task = self.reply_task, None
+        await task_cancel(task)
+
+    async def send_frame(self, frame_type: str, payload: dict) -> None:
+        await self.send_json({"type": frame_type, "payload": payload})
+
+    async def send_error(
+        self, code: str, message: str, *, retryable: bool = False, **extra
+    ) -> None:
+        payload = {"code": code, "message": message, "retryable": retryable}
+        await self.send_frame("error", payload | extra)

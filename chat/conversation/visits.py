@@ -1,0 +1,177 @@
+"""Whose customer: a visitor's seed and as-of date, kept in their Django session.
+
+The seed is a stable hash of the session key (never Python's salted `hash()`), so a
+visitor keeps their customer across reloads, tabs and server processes.
+
+The session key is a login: whoever holds it is that visitor, or that staff user. So it
+is never stored or shown; conversations carry `visitor_key`, a keyed hash of it.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.crypto import salted_hmac
+
+from chat import llm
+from chat.conversation import transcripts
+from chat.conversation.transcripts import conversation_resumable, conversation_start
+from chat.models import Conversation, Mode
+from chat.payloads import mode_payload
+from chat.selectors import mode_get_active, modes_active
+from personas import MAX_SEED, generate_persona
+
+SEED_KEY = "persona_seed"
+AS_OF_KEY = "persona_as_of"
+MODE_KEY = "mode_slug"
+CONVERSATION_KEY = "conversation_id"
+VISITOR_KEY_SALT = "chat.visitor"
+
+
+@dataclass(frozen=True)
+class Customer:
+    seed: int
+    as_of: date
+
+
+def seed_from_session_key(session_key: str) -> int:
+    """A seed that is the same for a session key in every process, every day."""
+    digest = hashlib.sha256(session_key.encode()).digest()
+    return int.from_bytes(digest[:4], "big") & MAX_SEED
+
+
+def visitor_key(session_key: str | None) -> str:
+    """What stands for a session key at rest: without SECRET_KEY it cannot be undone
+    or forged, and it is no cookie; "" for a visitor without a session."""
+    if not session_key:
+        return ""
+    return salted_hmac(VISITOR_KEY_SALT, session_key, algorithm="sha256").hexdigest()
+
+
+def seed_random() -> int:
+    return secrets.randbelow(MAX_SEED)
+
+
+def visitor_customer(session: SessionBase, *, today: date) -> Customer:
+    """The visitor's customer, fixing seed and as-of in the session the first time."""
+    seed = session.get(SEED_KEY)
+    if seed is None:
+        key = session.session_key
+        seed = seed_from_session_key(key) if key else seed_random()
+        session[SEED_KEY] = seed
+    as_of = session.get(AS_OF_KEY)
+    if as_of is None:
+        as_of = today.isoformat()
+        session[AS_OF_KEY] = as_of
+    return Customer(seed=seed, as_of=date.fromisoformat(as_of))
+
+
+def visitor_seed_change_ends_conversation(session: SessionBase, seed: int) -> bool:
+    """Whether pinning `seed` would end a conversation the visitor already has."""
+    has_conversation = session.get(CONVERSATION_KEY) is not None
+    return has_conversation and session.get(SEED_KEY) != seed
+
+
+def visitor_seed_pin(session: SessionBase, seed: int) -> None:
+    """Pin the customer to `seed` (the page's `?seed=N`), for a reproducible demo."""
+    if session.get(SEED_KEY) != seed:
+        session[SEED_KEY] = seed
+        session.pop(CONVERSATION_KEY, None)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one socket is showing: the mode, the customer and the conversation."""
+
+    mode: Mode
+    customer: Customer
+    persona: dict
+    conversation: Conversation
+
+
+def visit_open(session: SessionBase, *, today: date) -> Visit:
+    """The visitor's current visit, resuming their conversation when it still fits."""
+    customer = visitor_customer(session, today=today)
+    mode = mode_get_active(session.get(MODE_KEY, "")) or modes_active().first()
+    conversation = conversation_resumable(
+        conversation_id=session.get(CONVERSATION_KEY),
+        visitor_key=visitor_key(session.session_key),
+        mode=mode,
+        seed=customer.seed,
+    )
+    if conversation is None:
+        return visit_start(session, mode=mode, customer=customer)
+    return Visit(mode, customer, conversation.persona, conversation)
+
+
+def visit_start(session: SessionBase, *, mode: Mode, customer: Customer) -> Visit:
+    """A new conversation in `mode` with the customer's persona for that mode."""
+    persona = generate_persona(
+        mode.persona_kind, customer.seed, as_of=customer.as_of, locale=mode.faker_locale
+    )
+    conversation = conversation_start(
+        visitor_key=visitor_key(session.session_key),
+        mode=mode,
+        seed=customer.seed,
+        as_of=customer.as_of,
+        persona=persona,
+    )
+    session[MODE_KEY] = mode.slug
+    session[CONVERSATION_KEY] = conversation.pk
+    if session.session_key:
+        session.save()
+    return Visit(mode, customer, persona, conversation)
+
+
+def visit_new_customer(session: SessionBase, *, visit: Visit) -> Visit:
+    """A new customer for this visitor, kept in the session for their next visits."""
+    customer = Customer(seed=seed_random(), as_of=visit.customer.as_of)
+    session[SEED_KEY] = customer.seed
+    return visit_start(session, mode=visit.mode, customer=customer)
+
+
+@dataclass(frozen=True)
+class VisitOpened:
+    visit: Visit
+    payload: dict  # the `session` frame's
+    resumed: bool  # False when the visit started a new conversation
+
+
+def visit_open_payload(session: SessionBase, *, today) -> VisitOpened:
+    """The socket's visit and its `session` frame, in one trip to the database."""
+    transcripts.replies_interrupt_stale_once()
+    before = session.get(CONVERSATION_KEY)
+    visit = visit_open(session, today=today)
+    resumed = visit.conversation.pk == before
+    return VisitOpened(visit, session_payload(visit), resumed)
+
+
+def session_payload(visit: Visit) -> dict:
+    info = llm.backend_info()
+    return {
+        "mode": mode_payload(visit.mode),
+        "persona": visit.persona,
+        "modes": [{"slug": m.slug, "name": m.name} for m in modes_active()],
+        "conversation_id": visit.conversation.pk,
+        "messages": transcripts.conversation_messages_payload(
+            conversation=visit.conversation
+        ),
+        "llm": {"backend": info.backend, "model": info.model},
+    }
+
+
+def mode_switch_payload(visit: Visit, reason: str) -> dict:
+    return {
+        "mode": mode_payload(visit.mode),
+        "persona": visit.persona,
+        "conversation_id": visit.conversation.pk,
+        "reason": reason,
+    }
+
+
+def visit_refresh_mode(visit: Visit) -> Visit:
+    """The visit with its mode re-read, after staff changed it."""
+    mode = Mode.objects.get(pk=visit.mode.pk)
+    return Visit(mode, visit.customer, visit.persona, visit.conversation)

@@ -1,0 +1,105 @@
+"""What every model backend is: one request in, text pieces and a finish out.
+
+A backend (chat.llm.openai, chat.llm.offline; chosen by `LLM_BACKEND`, see
+chat.llm) gets a `ReplyRequest` and returns an async iterator of text pieces, with a
+`Finish` last when the reply ended other than normally. Every failure is a
+`ModelError` with one of the codes of `FAILURES`, never a library's own exception.
+"""
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+# code -> (retryable, what the visitor is told): nothing about our servers, settings
+# or the upstream's words, which the log has instead.
+FAILURES: dict[str, tuple[bool, str]] = {
+    "model_unreachable": (
+        True,
+        "The assistant cannot be reached right now. Please try again in a moment.",
+    ),
+    "model_timeout": (
+        True,
+        "The assistant took too long to answer. Please try again.",
+    ),
+    "model_rate_limited": (
+        True,
+        "The assistant is busy right now. Please try again in a moment.",
+    ),
+    "model_server_error": (
+        True,
+        "The assistant had a problem answering. Please try again.",
+    ),
+    "model_auth": (
+        False,
+        "The assistant is unavailable because of a problem on our side. "
+        "Please let us know.",
+    ),
+    "model_rejected": (
+        False,
+        "The assistant could not take this request because of a problem on our side. "
+        "Please let us know.",
+    ),
+    "model_stream_broken": (
+        True,
+        "The assistant's reply broke off part-way. Please try again.",
+    ),
+    "model_empty_reply": (
+        True,
+        "The assistant sent an empty reply. Please try again.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """Which backend answers, and with which model (shown on the page and stored)."""
+
+    backend: str  # "openai" or "offline"
+    model: str
+
+
+class ModelError(Exception):
+    """The model could not answer; `message` is what the visitor is told."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.retryable, self.message = FAILURES[code]
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The last item of a reply that ended other than normally, e.g. "length"."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    """What a backend answers: the chat so far and the customer it is about.
+
+    `messages` are chat messages (``{"role": ..., "content": ...}``): the system prompt
+    first, then the history, then the new visitor message.
+    """
+
+    messages: list[dict]
+    persona_kind: str
+    persona: dict
+
+
+class Backend(Protocol):
+    """A model backend; chat.llm picks one by its dotted path."""
+
+    def info(self) -> BackendInfo: ...
+
+    def reply_stream(self, request: ReplyRequest) -> AsyncIterator[str | Finish]: ...
+
+
+async def text_pieces(text: str, words_per_piece: int = 3) -> AsyncIterator[str]:
+    """A ready-made text in pieces of a few words, letting other tasks run between."""
+    words = re.findall(r"\S+\s*", text)
+    for start in range(0, len(words), words_per_piece):
+        await asyncio.sleep(0)
+        yield "".join(words[start : start + words_per_piece])

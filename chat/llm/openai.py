@@ -1,0 +1,214 @@
+"""The OpenAI backend: a streamed chat completion from OpenAI or any server speaking
+its API (Ollama, vLLM, llama.cpp), through the `openai` SDK.
+
+The SDK retries 429 and 5xx itself (``OPENAI_MAX_RETRIES``); the first piece of text
+must arrive within ``OPENAI_FIRST_TOKEN_TIMEOUT`` seconds. Every failure surfaces as a
+`ModelError` (chat.llm.base.FAILURES), never as an SDK or HTTP exception; the details
+go to the log once, with anything like an API key redacted:
+
+==========================  =========  ==============================================
+code                        retryable  when
+==========================  =========  ==============================================
+``model_unreachable``       yes        the server refused or dropped the connection
+``model_timeout``           yes        no answer in ``OPENAI_TIMEOUT`` or no first
+                                       token in ``OPENAI_FIRST_TOKEN_TIMEOUT``
+``model_rate_limited``      yes        HTTP 429, still after the SDK's retries
+``model_server_error``      yes        HTTP 5xx, still after the SDK's retries
+``model_auth``              no         HTTP 401/403: the API key is wrong
+``model_rejected``          no         another 4xx, e.g. 404 for an unknown model
+``model_stream_broken``     yes        the stream broke off or sent a malformed chunk
+``model_empty_reply``       yes        the model finished without any text
+==========================  =========  ==============================================
+
+Clients are cached per event loop and settings; ``await clients_close()`` closes the
+running loop's (tests do, so no pooled connection outlives a test). This is the only
+module that imports ``openai``.
+"""
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import httpx2
+import openai
+from django.conf import settings
+
+from chat.llm.base import BackendInfo, Finish, ModelError, ReplyRequest
+
+logger = logging.getLogger(__name__)
+
+# Local servers ignore the key, but the SDK insists on one.
+PLACEHOLDER_API_KEY = "not-needed"
+
+# What a key looks like in an upstream's words (OpenAI's sk-..., sk-proj-..., masked
+# ones too, a bearer token), and the user:password@ of an address.
+KEY_SHAPED = re.compile(r"\bsk-[\w*-]{4,}|(?<=Bearer )\S+")
+URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+REDACTED = "[redacted]"
+# A configured key shorter than this is no secret, and redacting it would garble logs.
+REDACTED_KEY_MIN_CHARS = 4
+
+
+# An httpx client belongs to the event loop it was made in, so each loop gets its
+# own clients (one per settings combination). Pooled connections refer back to the
+# loop, which keeps a weak key alive, so closed loops are also dropped explicitly.
+_clients: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, openai.AsyncOpenAI]]
+_clients = WeakKeyDictionary()
+
+
+def _client() -> openai.AsyncOpenAI:
+    """This loop's client for the current settings, made on first use."""
+    config = (
+        settings.OPENAI_API_KEY or PLACEHOLDER_API_KEY,
+        settings.OPENAI_BASE_URL or None,
+        settings.OPENAI_TIMEOUT,
+        settings.OPENAI_MAX_RETRIES,
+    )
+    for closed in [loop for loop in _clients if loop.is_closed()]:
+        del _clients[closed]
+    clients = _clients.setdefault(asyncio.get_running_loop(), {})
+    if config not in clients:
+        api_key, base_url, timeout, max_retries = config
+        clients[config] = openai.AsyncOpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+    return clients[config]
+
+
+async def clients_close() -> None:
+    """Close the running loop's clients and their pooled connections (for tests)."""
+    for client in _clients.pop(asyncio.get_running_loop(), {}).values():
+        await client.close()
+
+
+async def _openai_reply_stream(
+    messages: list[dict],
+) -> AsyncIterator[str | Finish]:
+    """Stream the completion's text; the first piece has a deadline of its own."""
+    deadline = asyncio.get_running_loop().time() + settings.OPENAI_FIRST_TOKEN_TIMEOUT
+    stream = await _stream_open(messages, deadline)
+    async with stream, contextlib.aclosing(_texts(stream)) as pieces:
+        with _model_errors(streaming=True):
+            async with asyncio.timeout_at(deadline):
+                first = await anext(pieces, None)
+        if first is None:
+            raise _failure("model_empty_reply", "the model finished without any text")
+        yield first
+        with _model_errors(streaming=True):
+            async for piece in pieces:
+                yield piece
+
+
+async def _stream_open(
+    messages: list[dict], deadline: float
+) -> openai.AsyncStream[Any]:
+    """The streamed chat completion, once the server has answered with headers."""
+    with _model_errors(streaming=False):
+        async with asyncio.timeout_at(deadline):
+            return await _client().chat.completions.create(
+                model=settings.OPENAI_MODEL,
+                messages=messages,
+                max_tokens=settings.OPENAI_MAX_TOKENS,
+                stream=True,
+            )
+
+
+async def _texts(stream: openai.AsyncStream[Any]) -> AsyncIterator[str | Finish]:
+    """The text deltas; chunks without text (role, usage, keep-alive) are skipped."""
+    async for chunk in stream:
+        try:
+            text = chunk.choices[0].delta.content if chunk.choices else None
+        except (AttributeError, IndexError, TypeError):
+            raise ValueError(f"a chunk of the wrong shape: {chunk}"[:200]) from None
+        if isinstance(text, str) and text:
+            yield text
+        reason = chunk.choices[0].finish_reason if chunk.choices else None
+        if reason not in (None, "stop"):
+            yield Finish(reason)
+
+
+@contextlib.contextmanager
+def _model_errors(*, streaming: bool) -> Iterator[None]:
+    """Turn whatever the SDK or the wire raises into a ModelError.
+
+    A lost connection means the server was unreachable before the stream began,
+    and a broken stream after; ValueError covers a chunk that is not JSON.
+    """
+    try:
+        yield
+    except TimeoutError as exc:
+        raise _failure(
+            "model_timeout",
+            "no text within OPENAI_FIRST_TOKEN_TIMEOUT="
+            f"{settings.OPENAI_FIRST_TOKEN_TIMEOUT:g} s",
+        ) from exc
+    except openai.APIStatusError as exc:
+        code = _status_code(exc.status_code)
+        raise _failure(code, f"HTTP {exc.status_code}: {_reason(exc)}") from exc
+    except (openai.OpenAIError, httpx2.HTTPError, ValueError) as exc:
+        raise _connection_error(exc, streaming=streaming) from exc
+
+
+def _connection_error(exc: Exception, *, streaming: bool) -> ModelError:
+    """A failure without an HTTP status: timeout, refused, or a broken stream."""
+    if isinstance(exc, openai.APITimeoutError):
+        detail = f"no answer within OPENAI_TIMEOUT={settings.OPENAI_TIMEOUT:g} s"
+        return _failure("model_timeout", detail)
+    if streaming:
+        return _failure("model_stream_broken", f"stream broke off: {_reason(exc)}")
+    return _failure("model_unreachable", f"unreachable: {_reason(exc)}")
+
+
+def _status_code(status: int) -> str:
+    """The failure code for an HTTP error status, after the SDK's own retries."""
+    if status in (401, 403):
+        return "model_auth"
+    if status == 429:
+        return "model_rate_limited"
+    if status >= 500:
+        return "model_server_error"
+    return "model_rejected"
+
+
+def _failure(code: str, detail: str) -> ModelError:
+    """The visitor's error for `code`; the details go to the log, keys redacted."""
+    logger.warning(
+        "Model reply failed (%s) from %s, model %r: %s",
+        code,
+        redacted(settings.OPENAI_BASE_URL or "the OpenAI API"),
+        settings.OPENAI_MODEL,
+        redacted(detail),
+    )
+    return ModelError(code)
+
+
+def redacted(text: str) -> str:
+    """`text` without the configured API key or anything shaped like a key."""
+    key = settings.OPENAI_API_KEY
+    if len(key) >= REDACTED_KEY_MIN_CHARS:
+        text = text.replace(key, REDACTED)
+    text = KEY_SHAPED.sub(REDACTED, text)
+    return URL_USERINFO.sub(f"{REDACTED}@", text)
+
+
+def _reason(exc: Exception) -> str:
+    """The most specific words available: the server's message, else the cause's."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"]
+    cause = exc.__cause__ or exc
+    return str(cause) or type(cause).__name__
+
+
+class OpenAIBackend:
+    """Replies from an OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_MODEL)."""
+
+    def info(self) -> BackendInfo:
+        return BackendInfo(backend="openai", model=settings.OPENAI_MODEL)
+
+    def reply_stream(self, request: ReplyRequest) -> AsyncIterator[str | Finish]:
+        return _openai_reply_stream(request.messages)

@@ -1,0 +1,22 @@
+"""The serialized forms every room uses: what the page, the prompt templates and the
+broadcast to open chats see of a mode."""
+
+from chat.models import Mode
+
+
+def mode_payload(mode: Mode) -> dict:
+    """The protocol's `mode` object: what the page and the prompt templates see."""
+    return {
+        "slug": mode.slug,
+        "name": mode.name,
+        "company_name": mode.company_name,
+        "tagline": mode.tagline,
+        "persona_kind": mode.persona_kind,
+        "theme": {
+            "primary": mode.primary_color,
+            "secondary": mode.secondary_color,
+            "background": mode.background_color,
+            "surface": mode.surface_color,
+            "text": mode.text_color,
+        },
+    }
