@@ -43,13 +43,21 @@ run: $(VENV)/.installed .env
 system-deps:
 	@bash .ci/system-deps
 
-lint: $(VENV)/.installed-dev
+# The front end's linter and formatter (Biome, pinned in package-lock.json), reinstalled
+# when the lock file changes.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: system-deps $(VENV)/.installed-dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	node_modules/.bin/biome ci --error-on-warnings static
 
-format: $(VENV)/.installed-dev
+format: $(VENV)/.installed-dev node_modules/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	node_modules/.bin/biome check --write static
 
 test: system-deps lint test-sqlite test-pg
 
@@ -70,4 +78,4 @@ bench: $(VENV)/.installed-dev system-deps
 	$(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-output
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache staticfiles test-output

@@ -15,9 +15,17 @@ const RESTART_JITTER_MS = 2500;
 // what the visitor is told, and the least wait before trying again.
 const CLOSE_REASONS = {
   4009: { notice: "A message was too large to send, so the connection was reset." },
-  4022: { notice: "The connection was reset after too many messages it could not read." },
-  4029: { notice: "Messages came too fast, so the connection was paused.", waitMs: 10000 },
-  4031: { notice: "Too many chats are open from your network, so this one was closed.", waitMs: 10000 },
+  4022: {
+    notice: "The connection was reset after too many messages it could not read.",
+  },
+  4029: {
+    notice: "Messages came too fast, so the connection was paused.",
+    waitMs: 10000,
+  },
+  4031: {
+    notice: "Too many chats are open from your network, so this one was closed.",
+    waitMs: 10000,
+  },
 };
 // How a reply that did not finish is marked; the last one on the page gets a Retry.
 const UNFINISHED_NOTES = {
@@ -77,13 +85,19 @@ function socketLost(socket, code) {
   connectionShow("reconnecting", "Reconnecting…");
   const delayMs = reconnectDelay(code);
   const reason = CLOSE_REASONS[code];
-  if (reason) noticeShow(`${reason.notice} Trying again in ${secondsText(delayMs / 1000)}.`, `close-${code}`, 0);
+  if (reason)
+    noticeShow(
+      `${reason.notice} Trying again in ${secondsText(delayMs / 1000)}.`,
+      `close-${code}`,
+      0,
+    );
   setTimeout(connect, delayMs);
 }
 
 /** Soon after a restart; otherwise 1 s, 2 s, 4 s … up to 30 s, or the close's least wait. */
 function reconnectDelay(code) {
-  if (code === SERVER_RESTARTING) return RESTART_RETRY_MS + Math.random() * RESTART_JITTER_MS;
+  if (code === SERVER_RESTARTING)
+    return RESTART_RETRY_MS + Math.random() * RESTART_JITTER_MS;
   const delayMs = Math.max(state.retryMs, CLOSE_REASONS[code]?.waitMs ?? 0);
   state.retryMs = Math.min(state.retryMs * 2, LAST_RETRY_MS);
   return delayMs;
@@ -102,7 +116,7 @@ function frameReceive(data) {
   } catch {
     return;
   }
-  const handler = HANDLERS[frame && frame.type];
+  const handler = HANDLERS[frame?.type];
   if (handler) handler(frame.payload || {});
 }
 
@@ -184,13 +198,17 @@ function modeShow(mode, persona) {
 }
 
 function pickerFill(modes, current) {
-  el.picker.replaceChildren(...modes.map((m) => h("option", { value: m.slug }, m.name)));
+  el.picker.replaceChildren(
+    ...modes.map((m) => h("option", { value: m.slug }, m.name)),
+  );
   el.picker.value = current;
 }
 
 function backendShow(llm) {
   el.offline.hidden = llm.backend !== "offline";
-  el.offline.title = llm.model ? `Replies come from ${llm.model}, built into this demo.` : "";
+  el.offline.title = llm.model
+    ? `Replies come from ${llm.model}, built into this demo.`
+    : "";
 }
 
 function connectionShow(stateName, text) {
@@ -207,8 +225,11 @@ function controlsSync() {
   el.send.disabled = !online || state.busy;
   el.composer.setAttribute("aria-busy", String(state.busy));
   const company = state.mode ? state.mode.company_name : "The assistant";
-  el.status.textContent = !online ? "Not connected: you can send again once we reconnect."
-    : state.busy ? `${company} is replying…` : "";
+  el.status.textContent = !online
+    ? "Not connected: you can send again once we reconnect."
+    : state.busy
+      ? `${company} is replying…`
+      : "";
 }
 
 function busySet(busy) {
@@ -228,11 +249,19 @@ function scrollToEnd(force = false) {
 }
 
 /** One message bubble; its text goes in as text, so markup shows as typed. */
-function bubble(role, text, { id = null, status = "complete", finish_reason: finishReason = "" } = {}) {
-  const who = role === "user" ? "You" : state.mode ? state.mode.company_name : "Assistant";
-  const item = h("li", { class: `message message-${role}`, dataset: { role, status, testid: "message" } },
+function bubble(
+  role,
+  text,
+  { id = null, status = "complete", finish_reason: finishReason = "" } = {},
+) {
+  const who =
+    role === "user" ? "You" : state.mode ? state.mode.company_name : "Assistant";
+  const item = h(
+    "li",
+    { class: `message message-${role}`, dataset: { role, status, testid: "message" } },
     h("p", { class: "bubble-who visually-hidden" }, `${who}:`),
-    h("div", { class: "bubble" }, h("p", { class: "bubble-text" }, text)));
+    h("div", { class: "bubble" }, h("p", { class: "bubble-text" }, text)),
+  );
   if (id !== null && id !== undefined) item.dataset.messageId = String(id);
   if (role !== "assistant") return item;
   if (UNFINISHED_NOTES[status]) noteAdd(item, UNFINISHED_NOTES[status]);
@@ -241,7 +270,14 @@ function bubble(role, text, { id = null, status = "complete", finish_reason: fin
 }
 
 function noteAdd(item, text, ...extra) {
-  item.append(h("p", { class: "message-note", dataset: { testid: "message-note" } }, text, ...extra));
+  item.append(
+    h(
+      "p",
+      { class: "message-note", dataset: { testid: "message-note" } },
+      text,
+      ...extra,
+    ),
+  );
 }
 
 /** The conversation as stored; a last reply that did not finish can be asked again. */
@@ -252,27 +288,48 @@ function transcriptRedraw(messages, conversationId) {
   state.lastVisitorText = last ? last.content : "";
   const final = messages.at(-1);
   if (final && final.role === "assistant" && UNFINISHED_NOTES[final.status] && last) {
-    el.transcript.lastElementChild.querySelector(".message-note").append(" ", retryButton());
+    el.transcript.lastElementChild
+      .querySelector(".message-note")
+      .append(" ", retryButton());
   }
   scrollToEnd(true);
 }
 
 function dividerAdd(text) {
-  if (text) el.transcript.append(h("li", { class: "divider", dataset: { testid: "divider" } }, h("span", {}, text)));
+  if (text)
+    el.transcript.append(
+      h(
+        "li",
+        { class: "divider", dataset: { testid: "divider" } },
+        h("span", {}, text),
+      ),
+    );
 }
 
 function typingBubble() {
   const item = bubble("assistant", "", { status: "pending" });
   item.classList.add("is-typing");
   item.querySelector(".bubble").prepend(
-    h("span", { class: "typing", dataset: { testid: "typing-indicator" }, role: "img", "aria-label": "The assistant is typing" },
-      h("span", {}), h("span", {}), h("span", {})));
+    h(
+      "span",
+      {
+        class: "typing",
+        dataset: { testid: "typing-indicator" },
+        role: "img",
+        "aria-label": "The assistant is typing",
+      },
+      h("span", {}),
+      h("span", {}),
+      h("span", {}),
+    ),
+  );
   return item;
 }
 
 /** The dots that show until the first words of a reply arrive. */
 function typingShow() {
-  if (!el.transcript.querySelector(".is-typing:not([data-message-id])")) el.transcript.append(typingBubble());
+  if (!el.transcript.querySelector(".is-typing:not([data-message-id])"))
+    el.transcript.append(typingBubble());
   scrollToEnd(true);
 }
 
@@ -289,7 +346,10 @@ function typingRemove() {
 
 /** The dots of a reply that has not started: an error means it never will. */
 function waitingRemove() {
-  for (const item of el.transcript.querySelectorAll(".is-typing:not([data-message-id])")) item.remove();
+  for (const item of el.transcript.querySelectorAll(
+    ".is-typing:not([data-message-id])",
+  ))
+    item.remove();
 }
 
 /** The bubble for a reply: the waiting one, or a new one. */
@@ -297,7 +357,8 @@ function replyBubble(id) {
   const key = String(id);
   const found = el.transcript.querySelector(`[data-message-id="${CSS.escape(key)}"]`);
   if (found) return found;
-  const waiting = el.transcript.querySelector(".is-typing:not([data-message-id])") || typingBubble();
+  const waiting =
+    el.transcript.querySelector(".is-typing:not([data-message-id])") || typingBubble();
   waiting.dataset.messageId = key;
   el.transcript.append(waiting);
   return waiting;
@@ -330,15 +391,25 @@ function replyFailed(p) {
   item.dataset.status = "failed";
   item.removeAttribute("aria-busy");
   for (const old of item.querySelectorAll(".message-error")) old.remove();
-  item.append(h("div", { class: "message-error", role: "alert", dataset: { testid: "message-error" } },
-    h("p", {}, p.message || "The assistant could not answer."), p.retryable === false ? null : retryButton()));
+  item.append(
+    h(
+      "div",
+      { class: "message-error", role: "alert", dataset: { testid: "message-error" } },
+      h("p", {}, p.message || "The assistant could not answer."),
+      p.retryable === false ? null : retryButton(),
+    ),
+  );
   state.unconfirmed = null;
   scrollToEnd();
 }
 
 /** Sends the visitor's last message again; the button goes once it is sent. */
 function retryButton() {
-  const retry = h("button", { type: "button", class: "retry-button", dataset: { testid: "retry" } }, "Retry");
+  const retry = h(
+    "button",
+    { type: "button", class: "retry-button", dataset: { testid: "retry" } },
+    "Retry",
+  );
   retry.addEventListener("click", () => {
     if (state.lastVisitorText && chatSend(state.lastVisitorText)) retry.remove();
   });
@@ -352,8 +423,13 @@ function retryButton() {
  */
 function refusalShow(p) {
   let text = p.message || "Something went wrong.";
-  if (p.code === "rate_limited" && p.retry_after) text += ` You can send again in ${secondsText(p.retry_after)}.`;
-  noticeShow(text, p.code, p.code === "rate_limited" && p.retry_after ? p.retry_after * 1000 : 0);
+  if (p.code === "rate_limited" && p.retry_after)
+    text += ` You can send again in ${secondsText(p.retry_after)}.`;
+  noticeShow(
+    text,
+    p.code,
+    p.code === "rate_limited" && p.retry_after ? p.retry_after * 1000 : 0,
+  );
   if (state.mode) el.picker.value = state.mode.slug;
   if (state.unconfirmed) {
     state.unconfirmed.item.remove();
@@ -369,16 +445,32 @@ function secondsText(seconds) {
 
 /** A notice replaces any earlier one with the same code rather than stacking. */
 function noticeShow(text, code, lifetimeMs) {
-  if (code) for (const old of el.notices.querySelectorAll(`[data-code="${CSS.escape(code)}"]`)) old.remove();
-  const close = h("button", { type: "button", class: "notice-close", "aria-label": "Dismiss this notice", dataset: { dismiss: "" } }, "×");
-  const notice = h("div", { class: "notice", role: "alert", dataset: { testid: "notice", code: code || "" } },
-    h("p", { class: "notice-text" }, text), close);
+  if (code)
+    for (const old of el.notices.querySelectorAll(`[data-code="${CSS.escape(code)}"]`))
+      old.remove();
+  const close = h(
+    "button",
+    {
+      type: "button",
+      class: "notice-close",
+      "aria-label": "Dismiss this notice",
+      dataset: { dismiss: "" },
+    },
+    "×",
+  );
+  const notice = h(
+    "div",
+    { class: "notice", role: "alert", dataset: { testid: "notice", code: code || "" } },
+    h("p", { class: "notice-text" }, text),
+    close,
+  );
   el.notices.append(notice);
   if (lifetimeMs) setTimeout(() => notice.remove(), lifetimeMs);
 }
 
 function noticesClear() {
-  for (const notice of el.notices.querySelectorAll('[data-testid="notice"]')) notice.remove();
+  for (const notice of el.notices.querySelectorAll('[data-testid="notice"]'))
+    notice.remove();
 }
 
 // ---- Controls -------------------------------------------------------------
@@ -394,7 +486,8 @@ function controlsBind() {
     composerSubmit();
   });
   el.picker.addEventListener("change", () => {
-    if (!send("switch_mode", { mode: el.picker.value }) && state.mode) el.picker.value = state.mode.slug;
+    if (!send("switch_mode", { mode: el.picker.value }) && state.mode)
+      el.picker.value = state.mode.slug;
   });
   el.newCustomer.addEventListener("click", () => send("new_persona"));
   el.newConversation.addEventListener("click", () => send("clear"));

@@ -14,7 +14,9 @@ export function h(tag, attrs = {}, ...children) {
   }
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    element.append(
+      child instanceof Node ? child : document.createTextNode(String(child)),
+    );
   }
   return element;
 }

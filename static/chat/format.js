@@ -22,19 +22,28 @@ function calendarDate(value) {
 /** March 4, 2026 */
 export function longDate(value) {
   return calendarDate(value).toLocaleDateString("en-US", {
-    month: "long", day: "numeric", year: "numeric",
+    month: "long",
+    day: "numeric",
+    year: "numeric",
   });
 }
 
 /** Mar 4, 2026 */
 export function shortDate(value) {
-  return calendarDate(value).toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric" });
+  return calendarDate(value).toLocaleDateString("en-US", {
+    month: "short",
+    day: "numeric",
+    year: "numeric",
+  });
 }
 
 /** { month: "Mar", day: "4" } for a calendar tile. */
 export function dateParts(value) {
   const day = calendarDate(value);
-  return { month: day.toLocaleDateString("en-US", { month: "short" }), day: String(day.getDate()) };
+  return {
+    month: day.toLocaleDateString("en-US", { month: "short" }),
+    day: String(day.getDate()),
+  };
 }
 
 /** 9:30 AM from "09:30" or "09:30:00". */
@@ -47,7 +56,9 @@ export function clockTime(value) {
 /** Up to two initials: "Meridian Trust Bank" gives "MT", "Jordan Ellis" gives "JE". */
 export function initials(name) {
   const skip = new Set(["the", "of", "and", "&", "for"]);
-  const words = String(name).split(/\s+/).filter((w) => w && !skip.has(w.toLowerCase()));
+  const words = String(name)
+    .split(/\s+/)
+    .filter((w) => w && !skip.has(w.toLowerCase()));
   if (words.length === 0) return "?";
   if (words.length === 1) return words[0].slice(0, 2).toUpperCase();
   return (words[0][0] + words[1][0]).toUpperCase();

@@ -8,7 +8,9 @@ const LIGHT = "#ffffff";
 
 function luminance(hex) {
   const channels = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-  const [r, g, b] = channels.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const [r, g, b] = channels.map((c) =>
+    c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4,
+  );
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
@@ -27,7 +29,17 @@ const isHex = (value) => /^#[0-9a-f]{6}$/i.test(value || "");
 
 /** Sets --primary, --secondary, --background, --surface, --text and readable pairings. */
 export function themeApply(theme) {
-  if (!theme || ![theme.primary, theme.secondary, theme.background, theme.surface, theme.text].every(isHex)) return;
+  if (
+    !theme ||
+    ![
+      theme.primary,
+      theme.secondary,
+      theme.background,
+      theme.surface,
+      theme.text,
+    ].every(isHex)
+  )
+    return;
   const root = document.documentElement.style;
   const text = readable(theme.text, theme.surface);
   root.setProperty("--primary", theme.primary);
@@ -41,10 +53,22 @@ export function themeApply(theme) {
 }
 
 const COPY = {
-  banking: ["Your accounts at a glance, and a secure chat with our virtual assistant.", "Ask about your accounts, cards and transfers"],
-  insurance: ["Your policies and claims at a glance, and a secure chat with our virtual assistant.", "Ask about your policies, billing and claims"],
-  healthcare: ["Your plan, care and prescriptions at a glance, and a secure chat with our virtual assistant.", "Ask about benefits, appointments and prescriptions"],
-  generic: ["Your account at a glance, and a secure chat with our virtual assistant.", "Ask about your account and rewards"],
+  banking: [
+    "Your accounts at a glance, and a secure chat with our virtual assistant.",
+    "Ask about your accounts, cards and transfers",
+  ],
+  insurance: [
+    "Your policies and claims at a glance, and a secure chat with our virtual assistant.",
+    "Ask about your policies, billing and claims",
+  ],
+  healthcare: [
+    "Your plan, care and prescriptions at a glance, and a secure chat with our virtual assistant.",
+    "Ask about benefits, appointments and prescriptions",
+  ],
+  generic: [
+    "Your account at a glance, and a secure chat with our virtual assistant.",
+    "Ask about your account and rewards",
+  ],
 };
 
 /** The header, the monogram and the title for a mode. */

@@ -1,10 +1,11 @@
+// biome-ignore lint/suspicious/noRedundantUseStrict: a classic script (the admin's Media), not a module
 "use strict";
 // Live preview on the mode change page: posts the unsaved form and a customer seed to the
 // preview URL as staff type, then shows the rendered greeting and prompt, or the lint
 // problems. A file, not an inline script: the site's CSP forbids inline scripts.
 // Only the latest request matters: starting one aborts the one before, and the server
 // stops rendering for a request its browser dropped.
-(function () {
+(() => {
   const fields = ["greeting_template", "system_prompt"];
   const delayMs = 400;
   const maxSeed = 2147483647;
@@ -17,7 +18,7 @@
     let inFlight = null;
 
     function show(field, result) {
-      const output = document.getElementById("prompt-preview-" + field);
+      const output = document.getElementById(`prompt-preview-${field}`);
       const problems = result.problems || [];
       output.textContent = problems.length ? problems.join("\n") : result.text;
       output.classList.toggle("has-problems", problems.length > 0);
@@ -25,9 +26,9 @@
 
     function showErrors(errors) {
       const lines = Object.entries(errors).map(
-        ([name, list]) => name + ": " + list.map((error) => error.message).join(" ")
+        ([name, list]) => `${name}: ${list.map((error) => error.message).join(" ")}`,
       );
-      status.textContent = "Cannot preview yet. " + lines.join("; ");
+      status.textContent = `Cannot preview yet. ${lines.join("; ")}`;
     }
 
     async function refresh() {
@@ -50,11 +51,11 @@
           showErrors(result.errors || {});
           return;
         }
-        fields.forEach((field) => show(field, result[field]));
-        status.textContent = "Rendered for " + result.persona.name + ".";
+        for (const field of fields) show(field, result[field]);
+        status.textContent = `Rendered for ${result.persona.name}.`;
       } catch (error) {
         if (error.name !== "AbortError") {
-          status.textContent = "Preview unavailable: " + error.message;
+          status.textContent = `Preview unavailable: ${error.message}`;
         }
       }
     }
