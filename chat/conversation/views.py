@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chat.conversation.addresses import request_client_address
+from chat.conversation.copy import CHAT_COPY
 from chat.conversation.ratelimit import Action, budgets_spend
 from chat.conversation.visits import (
     visitor_seed_change_ends_conversation,
@@ -52,6 +53,7 @@ def chat_page(request: HttpRequest) -> HttpResponse:
         "seed_invalid": raw_seed is not None and seed is None,
         "seed_to_confirm": seed_to_confirm,
         "max_message_chars": settings.CHAT_MAX_MESSAGE_CHARS,
+        "chat_copy": CHAT_COPY,
     }
     return render(request, "chat/page.html", context)
 

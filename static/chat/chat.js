@@ -4,38 +4,30 @@ import { customerRender } from "./card.js";
 import { byId, h } from "./dom.js";
 import { brandApply } from "./theme.js";
 
+// What the page says, from the server (chat/conversation/copy.py), rendered as data.
+const COPY = JSON.parse(byId("chat-copy").textContent);
+
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 30000;
-// A restarting server (close code 4012) is back in moments; each page picks its own
-// moment within the jitter so the visitors do not all return at once.
+// A restarting server (close code 4012) is back in moments.
 const SERVER_RESTARTING = 4012;
-const RESTART_RETRY_MS = 500;
-const RESTART_JITTER_MS = 2500;
-// The server's other reasons for closing (chat.conversation.frames.CloseCode, docs/protocol.md):
-// what the visitor is told, and the least wait before trying again.
-const CLOSE_REASONS = {
-  4009: { notice: "A message was too large to send, so the connection was reset." },
-  4022: {
-    notice: "The connection was reset after too many messages it could not read.",
-  },
-  4029: {
-    notice: "Messages came too fast, so the connection was paused.",
-    waitMs: 10000,
-  },
-  4031: {
-    notice: "Too many chats are open from your network, so this one was closed.",
-    waitMs: 10000,
-  },
-};
+const RESTART_RETRY_MS = 2000;
+// The least wait after the server's budget closes (chat.conversation.frames.CloseCode);
+// what the visitor is told about each close is COPY.close_notices.
+const CLOSE_WAIT_MS = { 4029: 10000, 4031: 10000 };
 // How a reply that did not finish is marked; the last one on the page gets a Retry.
 const UNFINISHED_NOTES = {
-  interrupted: "This reply was interrupted.",
-  streaming: "This reply was interrupted.",
-  failed: "This reply could not be completed.",
+  interrupted: COPY.interrupted,
+  streaming: COPY.interrupted,
+  failed: COPY.failed,
 };
 // Finish reasons that mean the server cut the reply at its length or time cap.
 const CUT_SHORT = new Set(["length", "time_limit"]);
-const CUT_SHORT_NOTE = "Reply cut short.";
+
+/** A line of COPY with its `{name}`s filled in from `values`. */
+function say(key, values = {}) {
+  return COPY[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
 
 const state = {
   socket: null,
@@ -81,24 +73,28 @@ function socketLost(socket, code) {
   state.connected = false;
   state.socket = null;
   busySet(false);
+  streamingSet(false);
   typingRemove();
-  connectionShow("reconnecting", "Reconnecting…");
+  connectionShow("reconnecting", say("reconnecting"));
   const delayMs = reconnectDelay(code);
-  const reason = CLOSE_REASONS[code];
-  if (reason)
-    noticeShow(
-      `${reason.notice} Trying again in ${secondsText(delayMs / 1000)}.`,
-      `close-${code}`,
-      0,
-    );
+  const notice = COPY.close_notices[code];
+  if (notice) {
+    const retrying = say("retrying_in", { seconds: secondsText(delayMs / 1000) });
+    noticeShow(`${notice} ${retrying}`, `close-${code}`, 0);
+  }
   setTimeout(connect, delayMs);
 }
 
-/** Soon after a restart; otherwise 1 s, 2 s, 4 s … up to 30 s, or the close's least wait. */
+/**
+ * About 2 s after a restart; otherwise about 1 s, 2 s, 4 s … up to 30 s; never less
+ * than the close's least wait.
+ */
 function reconnectDelay(code) {
-  if (code === SERVER_RESTARTING)
-    return RESTART_RETRY_MS + Math.random() * RESTART_JITTER_MS;
-  const delayMs = Math.max(state.retryMs, CLOSE_REASONS[code]?.waitMs ?? 0);
+  // A random factor from 0.5 to 1.5, so the pages a restart or an outage dropped do
+  // not all come back at the same moment.
+  const jitter = 0.5 + Math.random();
+  if (code === SERVER_RESTARTING) return RESTART_RETRY_MS * jitter;
+  const delayMs = Math.max(state.retryMs * jitter, CLOSE_WAIT_MS[code] ?? 0);
   state.retryMs = Math.min(state.retryMs * 2, LAST_RETRY_MS);
   return delayMs;
 }
@@ -126,7 +122,7 @@ const HANDLERS = {
   session(p) {
     state.connected = true;
     state.retryMs = FIRST_RETRY_MS;
-    connectionShow("connected", "Connected");
+    connectionShow("connected", say("connected"));
     backendShow(p.llm || {});
     modeShow(p.mode, p.persona);
     pickerFill(p.modes || [], p.mode.slug);
@@ -154,6 +150,7 @@ const HANDLERS = {
   chat_start(p) {
     state.unconfirmed = null;
     busySet(true);
+    streamingSet(true);
     const item = replyBubble(p.message_id);
     item.dataset.status = "streaming";
     item.setAttribute("aria-busy", "true");
@@ -161,6 +158,7 @@ const HANDLERS = {
   chat_chunk(p) {
     // A reply still arriving after an error (one about another frame) is still busy.
     if (!state.busy) busySet(true);
+    streamingSet(true);
     const item = typingDone(replyBubble(p.message_id));
     item.querySelector(".bubble-text").append(p.text);
     scrollToEnd();
@@ -170,8 +168,9 @@ const HANDLERS = {
     item.dataset.status = "complete";
     item.removeAttribute("aria-busy");
     item.querySelector(".bubble-text").textContent = p.text;
-    if (CUT_SHORT.has(p.finish_reason)) noteAdd(item, CUT_SHORT_NOTE);
+    if (CUT_SHORT.has(p.finish_reason)) noteAdd(item, COPY.cut_short);
     busySet(false);
+    streamingSet(false);
     scrollToEnd();
   },
   error(p) {
@@ -180,13 +179,14 @@ const HANDLERS = {
     // Whatever the code, known or not, the reply the page was waiting for is not coming.
     waitingRemove();
     busySet(false);
+    streamingSet(false);
   },
 };
 
 const SWITCH_NOTES = {
-  switch: (p) => `You're now chatting with ${p.mode.company_name}`,
-  new_persona: (p) => `Signed in as ${p.persona.name}`,
-  clear: () => "New conversation",
+  switch: (p) => say("switched_mode", { company: p.mode.company_name }),
+  new_persona: (p) => say("new_persona", { name: p.persona.name }),
+  clear: () => say("cleared"),
 };
 
 // ---- Header, card and status ----------------------------------------------
@@ -206,9 +206,7 @@ function pickerFill(modes, current) {
 
 function backendShow(llm) {
   el.offline.hidden = llm.backend !== "offline";
-  el.offline.title = llm.model
-    ? `Replies come from ${llm.model}, built into this demo.`
-    : "";
+  el.offline.title = llm.model ? say("offline_model", { model: llm.model }) : "";
 }
 
 function connectionShow(stateName, text) {
@@ -224,17 +222,23 @@ function controlsSync() {
   el.newConversation.disabled = !online;
   el.send.disabled = !online || state.busy;
   el.composer.setAttribute("aria-busy", String(state.busy));
-  const company = state.mode ? state.mode.company_name : "The assistant";
+  const company = state.mode ? state.mode.company_name : COPY.assistant;
   el.status.textContent = !online
-    ? "Not connected: you can send again once we reconnect."
+    ? COPY.not_connected
     : state.busy
-      ? `${company} is replying…`
+      ? say("replying", { company })
       : "";
 }
 
 function busySet(busy) {
   state.busy = busy;
   controlsSync();
+}
+
+/** While a reply streams the transcript is busy, so a screen reader reads it once done. */
+function streamingSet(streaming) {
+  if (streaming) el.transcript.setAttribute("aria-busy", "true");
+  else el.transcript.removeAttribute("aria-busy");
 }
 
 // ---- The transcript -------------------------------------------------------
@@ -255,7 +259,11 @@ function bubble(
   { id = null, status = "complete", finish_reason: finishReason = "" } = {},
 ) {
   const who =
-    role === "user" ? "You" : state.mode ? state.mode.company_name : "Assistant";
+    role === "user"
+      ? COPY.visitor
+      : state.mode
+        ? state.mode.company_name
+        : COPY.assistant_short;
   const item = h(
     "li",
     { class: `message message-${role}`, dataset: { role, status, testid: "message" } },
@@ -282,6 +290,7 @@ function noteAdd(item, text, ...extra) {
 
 /** The conversation as stored; a last reply that did not finish can be asked again. */
 function transcriptRedraw(messages, conversationId) {
+  streamingSet(false);
   el.transcript.dataset.conversationId = String(conversationId ?? "");
   el.transcript.replaceChildren(...messages.map((m) => bubble(m.role, m.content, m)));
   const last = [...messages].reverse().find((m) => m.role === "user");
@@ -316,7 +325,7 @@ function typingBubble() {
         class: "typing",
         dataset: { testid: "typing-indicator" },
         role: "img",
-        "aria-label": "The assistant is typing",
+        "aria-label": COPY.typing,
       },
       h("span", {}),
       h("span", {}),
@@ -395,7 +404,7 @@ function replyFailed(p) {
     h(
       "div",
       { class: "message-error", role: "alert", dataset: { testid: "message-error" } },
-      h("p", {}, p.message || "The assistant could not answer."),
+      h("p", {}, p.message || COPY.reply_failed),
       p.retryable === false ? null : retryButton(),
     ),
   );
@@ -408,7 +417,7 @@ function retryButton() {
   const retry = h(
     "button",
     { type: "button", class: "retry-button", dataset: { testid: "retry" } },
-    "Retry",
+    COPY.retry,
   );
   retry.addEventListener("click", () => {
     if (state.lastVisitorText && chatSend(state.lastVisitorText)) retry.remove();
@@ -422,9 +431,9 @@ function retryButton() {
  * the box, whatever the code.
  */
 function refusalShow(p) {
-  let text = p.message || "Something went wrong.";
+  let text = p.message || COPY.refused;
   if (p.code === "rate_limited" && p.retry_after)
-    text += ` You can send again in ${secondsText(p.retry_after)}.`;
+    text += ` ${say("send_again_in", { seconds: secondsText(p.retry_after) })}`;
   noticeShow(
     text,
     p.code,
@@ -440,27 +449,28 @@ function refusalShow(p) {
 
 function secondsText(seconds) {
   const whole = Math.ceil(seconds);
-  return `${whole} second${whole === 1 ? "" : "s"}`;
+  return say(whole === 1 ? "second" : "seconds", { count: whole });
 }
 
-/** A notice replaces any earlier one with the same code rather than stacking. */
+/**
+ * A notice replaces any earlier one rather than stacking: #notices is the one live
+ * region for them, so a screen reader hears each notice once, as it comes.
+ */
 function noticeShow(text, code, lifetimeMs) {
-  if (code)
-    for (const old of el.notices.querySelectorAll(`[data-code="${CSS.escape(code)}"]`))
-      old.remove();
+  noticesClear();
   const close = h(
     "button",
     {
       type: "button",
       class: "notice-close",
-      "aria-label": "Dismiss this notice",
+      "aria-label": COPY.dismiss,
       dataset: { dismiss: "" },
     },
     "×",
   );
   const notice = h(
     "div",
-    { class: "notice", role: "alert", dataset: { testid: "notice", code: code || "" } },
+    { class: "notice", dataset: { testid: "notice", code: code || "" } },
     h("p", { class: "notice-text" }, text),
     close,
   );

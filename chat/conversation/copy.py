@@ -1,0 +1,47 @@
+"""What the chat page says to the visitor, declared once here and rendered into the
+page as data (a `json_script` block), so static/chat/chat.js holds no product copy.
+
+`{name}` marks a value the page fills in; the close notices are keyed by the close
+code the server sends (frames.CloseCode)."""
+
+from chat.conversation.frames import CloseCode
+
+CLOSE_NOTICES: dict[CloseCode, str] = {
+    CloseCode.FRAME_TOO_LARGE: (
+        "A message was too large to send, so the connection was reset."
+    ),
+    CloseCode.TOO_MANY_INVALID_FRAMES: (
+        "The connection was reset after too many messages it could not read."
+    ),
+    CloseCode.TOO_FAST: "Messages came too fast, so the connection was paused.",
+    CloseCode.TOO_MANY_SOCKETS: (
+        "Too many chats are open from your network, so this one was closed."
+    ),
+}
+
+CHAT_COPY: dict[str, str | dict[str, str]] = {
+    "connected": "Connected",
+    "reconnecting": "Reconnecting…",
+    "close_notices": {str(code.value): text for code, text in CLOSE_NOTICES.items()},
+    "retrying_in": "Trying again in {seconds}.",
+    "not_connected": "Not connected: you can send again once we reconnect.",
+    "replying": "{company} is replying…",
+    "assistant": "The assistant",
+    "assistant_short": "Assistant",
+    "visitor": "You",
+    "typing": "The assistant is typing",
+    "offline_model": "Replies come from {model}, built into this demo.",
+    "interrupted": "This reply was interrupted.",
+    "failed": "This reply could not be completed.",
+    "cut_short": "Reply cut short.",
+    "reply_failed": "The assistant could not answer.",
+    "retry": "Retry",
+    "refused": "Something went wrong.",
+    "send_again_in": "You can send again in {seconds}.",
+    "second": "{count} second",
+    "seconds": "{count} seconds",
+    "dismiss": "Dismiss this notice",
+    "switched_mode": "You're now chatting with {company}",
+    "new_persona": "Signed in as {name}",
+    "cleared": "New conversation",
+}
