@@ -293,3 +293,44 @@ def test_reply_cut_at_the_servers_cap_is_marked(scripted, finish_reason, notes):
     expect(note).to_have_count(notes)
     if notes:
         expect(note).to_have_text("Reply cut short.")
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        ("chat_end", {"text": "Your balance is $4,210.55."}),
+        ("error", {"code": "model_error", "message": "That went wrong."}),
+    ],
+)
+def test_transcript_is_busy_only_while_a_reply_streams(scripted, end):
+    """A screen reader reads the transcript once the reply is done, not per chunk."""
+    visit, server = scripted
+    server.on_chat = lambda text: server.send("chat_start", message_id=5)
+    transcript = visit.testid("transcript")
+    expect(transcript).not_to_have_attribute("aria-busy", "true")
+    message_send(visit, "Balance?")
+    expect(transcript).to_have_attribute("aria-busy", "true")
+    server.send("chat_chunk", message_id=5, text="Your balance ")
+    expect(bubble_text(visit, "assistant")).to_have_text("Your balance ")
+    expect(transcript).to_have_attribute("aria-busy", "true")
+    frame_type, payload = end
+    server.send(frame_type, message_id=5, **payload)
+    expect(visit.testid("send")).to_be_enabled()
+    assert transcript.get_attribute("aria-busy") is None
+
+
+def test_a_repeated_notice_replaces_the_last_rather_than_stacking(scripted):
+    visit, server = scripted
+    refusals = iter(["Too many messages.", "Still too many.", "Not that mode."])
+    server.on_chat = lambda text: server.send(
+        "error", code="rate_limited", message=next(refusals), retry_after=3
+    )
+    notices = visit.page.locator("#notices [data-testid='notice']")
+    for text in ("One", "Two"):
+        message_send(visit, text)
+        expect(notices).to_have_count(1)
+    expect(notices).to_contain_text("Still too many.")
+    server.send("error", code="unknown_mode", message=next(refusals))
+    expect(notices).to_contain_text("Not that mode.")
+    expect(notices).to_have_count(1)
+    assert visit.page.locator("#notices [role='alert']").count() == 0

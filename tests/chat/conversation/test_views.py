@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -7,6 +8,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from chat.conversation.copy import CHAT_COPY
 from chat.conversation.views import seed_parse
 from chat.conversation.visits import CONVERSATION_KEY, SEED_KEY
 from personas import MAX_SEED
@@ -20,6 +22,24 @@ def test_chat_page_sets_a_session_cookie_and_loads_the_script(client):
     assert settings.SESSION_COOKIE_NAME in response.cookies
     assert b'type="module" src="/static/chat/chat.js"' in response.content
     assert b"<script>" not in response.content
+
+
+def test_chat_page_carries_its_copy_as_data_not_script(client):
+    content = client.get(reverse("chat:page")).content.decode()
+    block = re.search(
+        r'<script id="chat-copy" type="application/json">(.*?)</script>', content, re.S
+    )
+    assert block is not None
+    assert json.loads(block.group(1)) == CHAT_COPY
+
+
+def test_chat_script_reads_only_copy_that_is_declared():
+    """Every line chat.js looks up in the copy exists, so none shows as undefined."""
+    script = (settings.BASE_DIR / "static" / "chat" / "chat.js").read_text()
+    keys = set(re.findall(r'COPY\.(\w+)|say\("(\w+)"', script))
+    used = {attribute or said for attribute, said in keys}
+    assert used
+    assert used - CHAT_COPY.keys() == set()
 
 
 def test_chat_page_csp_forbids_inline_script(client):
