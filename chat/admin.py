@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -32,6 +33,8 @@ from chat.services import (
     prompt_version_rollback,
 )
 
+# Enough of a system prompt to tell its versions apart in the mode's version list.
+SYSTEM_PROMPT_SHOWN_CHARS = 120
 # Enough of the visitor key to tell visitors apart; the rest stays in the database.
 VISITOR_ID_CHARS = 12
 
@@ -55,13 +58,27 @@ class ReadOnlyAdminMixin:
 
 class PromptTemplateInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PromptTemplate
-    fields = ("version", "is_active", "note", "created", "created_by", "rollback")
+    fields = (
+        "version",
+        "is_active",
+        "note",
+        "greeting",
+        "system_prompt_start",
+        "created",
+        "created_by",
+        "rollback",
+    )
     extra = 0
     verbose_name_plural = "prompt versions"
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         """The history is part of the mode's page: whoever may see the mode sees it."""
         return self.admin_site.get_model_admin(Mode).has_view_permission(request, obj)
+
+    @admin.display(description="System prompt")
+    def system_prompt_start(self, version: PromptTemplate) -> str:
+        """Enough to tell versions apart; the version's own page has all of it."""
+        return Truncator(version.source).chars(SYSTEM_PROMPT_SHOWN_CHARS)
 
     @admin.display(description="")
     def rollback(self, version: PromptTemplate) -> str:
@@ -171,6 +188,7 @@ class ModeAdmin(admin.ModelAdmin):
             mode=obj,
             user=request.user,
             system_prompt=form.cleaned_data["system_prompt"],
+            greeting=form.cleaned_data["greeting_template"],
         )
 
     def delete_model(self, request: HttpRequest, obj: Mode) -> None:
@@ -225,7 +243,10 @@ class ModeAdmin(admin.ModelAdmin):
             raise PermissionDenied
         old = get_object_or_404(mode.prompts, pk=version_pk)
         new = prompt_version_rollback(version=old, user=request.user)
-        message = f"Rolled the prompt back to v{old.version}; it is now v{new.version}."
+        message = (
+            f"Rolled the prompt and greeting back to v{old.version}; "
+            f"it is now v{new.version}."
+        )
         self.log_change(request, mode, message)
         self.message_user(request, message, messages.SUCCESS)
         return redirect("admin:chat_mode_change", mode.pk)
@@ -315,6 +336,15 @@ class PromptTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("mode", "version", "is_active", "note", "created", "created_by")
     list_filter = ("mode", "is_active", "created")
-    search_fields = ("source", "note", "mode__name")
+    search_fields = ("source", "greeting", "note", "mode__name")
     list_select_related = ("mode", "created_by")
-    fields = ("mode", "version", "is_active", "note", "created", "created_by", "source")
+    fields = (
+        "mode",
+        "version",
+        "is_active",
+        "note",
+        "created",
+        "created_by",
+        "source",
+        "greeting",
+    )

@@ -32,7 +32,13 @@ class ModeForm(forms.ModelForm):
     system_prompt = forms.CharField(
         strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "class": "prompt-source"}),
-        help_text="Saving a changed prompt creates a new version and makes it active.",
+        help_text="Saving a changed prompt or greeting creates a new version of both "
+        "and makes it active.",
+    )
+    greeting_template = forms.CharField(
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The first assistant message after a switch.",
     )
 
     class Meta:
@@ -42,13 +48,11 @@ class ModeForm(forms.ModelForm):
             "persona_kind",
             "faker_locale",
             "aliases",
-            "greeting_template",
             "is_active",
             "display_order",
         )
         widgets = {
             "aliases": forms.Textarea(attrs={"rows": 2}),
-            "greeting_template": forms.Textarea(attrs={"rows": 4}),
             **dict.fromkeys(COLOUR_FIELDS, ColourInput),
         }
 
@@ -57,6 +61,7 @@ class ModeForm(forms.ModelForm):
         active = prompt_active_version(self.instance) if self.instance.pk else None
         if active is not None:
             self.fields["system_prompt"].initial = active.source
+            self.fields["greeting_template"].initial = active.greeting
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -45,9 +45,6 @@ class Mode(models.Model):
     faker_locale = models.CharField(
         max_length=10, choices=FakerLocale.choices, default=FakerLocale.EN_US
     )
-    greeting_template = models.TextField(
-        help_text="Django template syntax; the first assistant message after a switch."
-    )
     is_active = models.BooleanField(default=True)
     display_order = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
@@ -66,11 +63,18 @@ class Mode(models.Model):
 
 
 class PromptTemplate(models.Model):
-    """One saved version of a mode's system prompt; exactly one per mode is active."""
+    """One saved version of a mode's words, its system prompt and its greeting, so a
+    rollback restores both and a reply names what it was made from; exactly one per
+    mode is active."""
 
     mode = models.ForeignKey(Mode, on_delete=models.CASCADE, related_name="prompts")
     version = models.PositiveIntegerField()
-    source = models.TextField()
+    source = models.TextField(
+        verbose_name="system prompt", help_text="Django template syntax."
+    )
+    greeting = models.TextField(
+        help_text="Django template syntax; the first assistant message after a switch."
+    )
     is_active = models.BooleanField(default=False)
     note = models.CharField(max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -148,8 +152,6 @@ class Message(models.Model):
     prompt_version = models.ForeignKey(
         PromptTemplate, null=True, blank=True, on_delete=models.SET_NULL
     )
-    seed = models.BigIntegerField(null=True, blank=True)
-    as_of = models.DateField(null=True, blank=True)
     backend = models.CharField(max_length=20, blank=True)
     model = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=300, blank=True)

@@ -34,16 +34,26 @@ def mode_guard_last_active(*, retiring: Iterable[Mode]) -> None:
 
 @transaction.atomic
 def mode_save(
-    *, mode: Mode, user: AbstractBaseUser | None, system_prompt: str | None = None
+    *,
+    mode: Mode,
+    user: AbstractBaseUser | None,
+    system_prompt: str | None = None,
+    greeting: str | None = None,
 ) -> Mode:
-    """Save a mode and, when `system_prompt` differs from the active one, a version."""
+    """Save a mode and, when either template differs from the active version, one new
+    version holding both."""
     if mode.pk and not mode.is_active:
         mode_guard_last_active(retiring=[mode])
     mode.full_clean()
     mode.save()
-    active = prompt_active_version(mode)
-    if system_prompt is not None and (active is None or active.source != system_prompt):
-        _prompt_version_add(mode=mode, source=system_prompt, user=user, note="")
+    if system_prompt is not None or greeting is not None:
+        active = prompt_active_version(mode)
+        words = _words_carried(active, source=system_prompt, greeting=greeting)
+        if active is None or words != (active.source, active.greeting):
+            source, greeting = words
+            _prompt_version_add(
+                mode=mode, source=source, greeting=greeting, user=user, note=""
+            )
     _mode_changed(mode)
     return mode
 
@@ -57,10 +67,21 @@ def modes_delete(*, modes: Iterable[Mode]) -> None:
 
 @transaction.atomic
 def prompt_version_create(
-    *, mode: Mode, source: str, user: AbstractBaseUser | None, note: str = ""
+    *,
+    mode: Mode,
+    source: str,
+    user: AbstractBaseUser | None,
+    note: str = "",
+    greeting: str | None = None,
 ) -> PromptTemplate:
-    """A new version of the mode's system prompt, active from the commit on."""
-    version = _prompt_version_add(mode=mode, source=source, user=user, note=note)
+    """A new version of the mode's templates, active from the commit on; without a
+    `greeting` it keeps the active version's."""
+    source, greeting = _words_carried(
+        prompt_active_version(mode), source=source, greeting=greeting
+    )
+    version = _prompt_version_add(
+        mode=mode, source=source, greeting=greeting, user=user, note=note
+    )
     _mode_changed(mode)
     return version
 
@@ -68,17 +89,35 @@ def prompt_version_create(
 def prompt_version_rollback(
     *, version: PromptTemplate, user: AbstractBaseUser | None
 ) -> PromptTemplate:
-    """Bring an old version back as a new one, so the history only ever grows."""
+    """Bring an old version's prompt and greeting back as a new version, so the
+    history only ever grows."""
     return prompt_version_create(
         mode=version.mode,
         source=version.source,
+        greeting=version.greeting,
         user=user,
         note=f"Rolled back to v{version.version}",
     )
 
 
+def _words_carried(
+    active: PromptTemplate | None, *, source: str | None, greeting: str | None
+) -> tuple[str, str]:
+    """The given templates, each one not given carried over from the active version
+    (blank for a mode without one, which the version's validation refuses)."""
+    return (
+        source if source is not None else getattr(active, "source", ""),
+        greeting if greeting is not None else getattr(active, "greeting", ""),
+    )
+
+
 def _prompt_version_add(
-    *, mode: Mode, source: str, user: AbstractBaseUser | None, note: str
+    *,
+    mode: Mode,
+    source: str,
+    greeting: str,
+    user: AbstractBaseUser | None,
+    note: str,
 ) -> PromptTemplate:
     # Lock the mode row so two staff saving at once cannot both take version max+1.
     Mode.objects.select_for_update().filter(pk=mode.pk).first()
@@ -88,6 +127,7 @@ def _prompt_version_add(
         mode=mode,
         version=latest + 1,
         source=source,
+        greeting=greeting,
         is_active=True,
         note=note,
         created_by=user,

@@ -39,9 +39,9 @@ from chat.conversation.frames import (
 )
 from chat.conversation.ratelimit import Action, abudgets_spend, visitor_identity
 from chat.layers import UNREACHABLE_ERRORS, outage_log
-from chat.models import Message, Mode
+from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import PromptTemplateError, render_greeting
-from chat.selectors import mode_get_active
+from chat.selectors import mode_get_active, prompt_active_version
 
 db = database_sync_to_async
 # Templates render in a worker thread: off the event loop, and off the one database
@@ -61,6 +61,15 @@ async def task_cancel(task: asyncio.Task | None) -> None:
     if task and not task.done():
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+def visit_start_versioned(
+    start: Callable[[SessionBase], visits.Visit], session: SessionBase
+) -> tuple[visits.Visit, PromptTemplate | None]:
+    """The visit `start` makes and the version its greeting comes from, read in the
+    same database trip so the greeting's message can record it."""
+    visit = start(session)
+    return visit, prompt_active_version(visit.mode)
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -308,15 +317,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.reply_cancel()
         old_group = self.group
-        self.visit = await db(start)(self.scope["session"])
+        self.visit, version = await db(visit_start_versioned)(
+            start, self.scope["session"]
+        )
         if self.group != old_group:
             await self.group_leave(old_group)
             await self.group_join()
         payload = visits.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)
-        greeting = await render(render_greeting)(self.visit.mode, self.visit.persona)
-        self.reply_start(llm.text_pieces(greeting), backend="greeting")
+        greeting = await render(render_greeting)(
+            self.visit.mode, self.visit.persona, version=version
+        )
+        self.reply_start(
+            llm.text_pieces(greeting), backend="greeting", prompt_version=version
+        )
 
     def reply_start(
         self,

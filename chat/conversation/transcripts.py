@@ -60,8 +60,6 @@ def message_create_user(*, conversation: Conversation, text: str) -> Message:
         conversation=conversation,
         role=Message.Role.USER,
         content=text,
-        seed=conversation.seed,
-        as_of=conversation.as_of,
     )
     message.full_clean()
     message.save()
@@ -81,8 +79,6 @@ def reply_begin(
         role=Message.Role.ASSISTANT,
         status=Message.Status.STREAMING,
         prompt_version=prompt_version,
-        seed=conversation.seed,
-        as_of=conversation.as_of,
         backend=backend,
         model=model,
     )

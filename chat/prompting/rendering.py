@@ -91,15 +91,26 @@ def render_system_prompt(
     mode: Mode, persona: dict, *, version: PromptTemplate | None = None
 ) -> str:
     """The system prompt for this customer, from `version` or the active one."""
+    return render_source(
+        _version_or_active(mode, version).source, mode=mode, persona=persona
+    )
+
+
+def _version_or_active(mode: Mode, version: PromptTemplate | None) -> PromptTemplate:
     version = version or prompt_active_version(mode)
     if version is None:
         raise PromptTemplateError(f"Mode {mode.slug!r} has no active prompt version.")
-    return render_source(version.source, mode=mode, persona=persona)
+    return version
 
 
-def render_greeting(mode: Mode, persona: dict) -> str:
-    """The first assistant message after a switch, addressed to this customer."""
-    return render_source(mode.greeting_template, mode=mode, persona=persona)
+def render_greeting(
+    mode: Mode, persona: dict, *, version: PromptTemplate | None = None
+) -> str:
+    """The first assistant message after a switch, addressed to this customer, from
+    `version` or the active one."""
+    return render_source(
+        _version_or_active(mode, version).greeting, mode=mode, persona=persona
+    )
 
 
 def render_source(

@@ -27,7 +27,6 @@ MODE_FIELDS = (
     "persona_kind",
     "faker_locale",
     "aliases",
-    "greeting_template",
     "display_order",
     "primary_color",
     "secondary_color",
@@ -59,7 +58,8 @@ def change_url(mode: Mode) -> str:
 def change_data(mode: Mode, **overrides) -> dict:
     """What the change form posts, versions inline included, with `overrides`."""
     data = {field: getattr(mode, field) for field in MODE_FIELDS}
-    data["system_prompt"] = prompt_active_version(mode).source
+    active = prompt_active_version(mode)
+    data["system_prompt"], data["greeting_template"] = active.source, active.greeting
     if mode.is_active:
         data["is_active"] = "on"
     versions = list(mode.prompts.all())
@@ -139,7 +139,7 @@ def test_saving_an_unchanged_prompt_makes_no_version(admin_client, banking):
 def test_broken_template_is_refused_and_nothing_changes(
     admin_client, banking, field, source, error
 ):
-    before = (prompt_active_version(banking), banking.greeting_template)
+    before = prompt_active_version(banking)
     data = change_data(banking, company_name="Renamed", **{field: source})
 
     response = admin_client.post(change_url(banking), data)
@@ -148,7 +148,7 @@ def test_broken_template_is_refused_and_nothing_changes(
     assert error in str(response.context["adminform"].form.errors[field])
     assert error in response.content.decode()
     banking.refresh_from_db()
-    assert (prompt_active_version(banking), banking.greeting_template) == before
+    assert prompt_active_version(banking) == before
     assert (banking.company_name, banking.prompts.count()) == ("Meridian Trust Bank", 1)
 
 
@@ -182,18 +182,49 @@ def test_add_mode_creates_version_one(admin_client):
     assert prompt_active_version(added).version == 1
 
 
-def test_rollback_restores_an_old_version(admin_client, banking):
+def test_rollback_restores_both_templates_of_an_old_version(admin_client, banking):
     first = prompt_active_version(banking)
-    prompt_version_create_v2(banking)
+    prompt_version_create(mode=banking, source="v2", greeting="Hi v2", user=None)
     url = reverse("admin:chat_mode_rollback", args=[banking.pk, first.pk])
 
     response = admin_client.post(url, follow=True)
 
     active = prompt_active_version(banking)
     assert (active.version, active.source) == (3, first.source)
+    assert active.greeting == first.greeting != "Hi v2"
     assert active.note == "Rolled back to v1"
     assert response.redirect_chain[-1][0] == change_url(banking)
-    assert "Rolled the prompt back to v1; it is now v3." in response.content.decode()
+    page = response.content.decode()
+    assert "Rolled the prompt and greeting back to v1; it is now v3." in page
+
+
+@pytest.mark.parametrize(
+    ("field", "edit"),
+    [
+        ("system_prompt", "Be brief, {{ persona.name }}."),
+        ("greeting_template", "Hello, {{ persona.name }}."),
+    ],
+)
+def test_save_of_either_template_makes_one_version_holding_both(
+    admin_client, banking, field, edit
+):
+    first = prompt_active_version(banking)
+    data = change_data(banking, **{field: edit})
+
+    assert admin_client.post(change_url(banking), data).status_code == 302
+
+    active = prompt_active_version(banking)
+    saved = {"system_prompt": active.source, "greeting_template": active.greeting}
+    kept = {"system_prompt": first.source, "greeting_template": first.greeting}
+    assert (active.version, saved) == (2, kept | {field: edit})
+
+
+def test_version_list_shows_both_templates(admin_client, banking):
+    prompt_version_create(mode=banking, source="Prompt v2", greeting="Hi v2", user=None)
+
+    page = admin_client.get(change_url(banking)).content.decode()
+
+    assert "Prompt v2" in page and "Hi v2" in page
 
 
 def test_rollback_refuses_get(admin_client, banking):

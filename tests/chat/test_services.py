@@ -5,9 +5,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from chat.broadcast import mode_group_name
-from chat.models import Mode, PromptTemplate
+from chat.models import Message, Mode, PromptTemplate
 from chat.payloads import mode_payload
 from chat.selectors import (
     mode_get_active,
@@ -24,6 +26,8 @@ from chat.services import (
 
 pytestmark = pytest.mark.django_db
 default_modes = importlib.import_module("chat.migrations.0002_default_modes")
+BEFORE_VERSIONED_GREETINGS = "0004_conversation_visitor_key"
+VERSIONED_GREETINGS = "0005_prompt_version_holds_greeting"
 
 
 @pytest.fixture
@@ -61,6 +65,7 @@ def test_prompt_version_rollback_copies_an_old_version(banking, admin_user):
     restored = prompt_version_rollback(version=first, user=admin_user)
 
     assert (restored.version, restored.source) == (3, first.source)
+    assert restored.greeting == first.greeting
     assert restored.note == "Rolled back to v1"
     assert prompt_active_version(banking) == restored
     assert banking.prompts.count() == 3
@@ -75,6 +80,26 @@ def test_mode_save_adds_a_version_only_when_the_prompt_changes(banking):
     mode_save(mode=banking, user=None, system_prompt=source + "\nBe brief.")
     assert prompt_active_version(banking).source.endswith("Be brief.")
     assert banking.prompts.count() == 2
+
+
+def test_mode_save_adds_a_version_when_only_the_greeting_changes(banking):
+    first = prompt_active_version(banking)
+
+    mode_save(mode=banking, user=None, greeting=first.greeting)
+    assert banking.prompts.count() == 1
+
+    mode_save(mode=banking, user=None, greeting="Hi {{ persona.name }}")
+    active = prompt_active_version(banking)
+    assert (active.version, active.source) == (2, first.source)
+    assert active.greeting == "Hi {{ persona.name }}"
+
+
+def test_prompt_version_create_keeps_the_active_greeting(banking):
+    first = prompt_active_version(banking)
+
+    version = prompt_version_create(mode=banking, source="x", user=None)
+
+    assert version.greeting == first.greeting
 
 
 def test_mode_save_validates_the_mode(banking):
@@ -228,3 +253,80 @@ def test_default_modes_migration_reverses():
 
     assert not Mode.objects.exists()
     assert not PromptTemplate.objects.exists()
+
+
+def chat_migrate(target: str):
+    """Migrate the chat app to `target`; the app registry as of that migration."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("chat", target)])
+    executor.loader.build_graph()
+    return executor.loader.project_state([("chat", target)]).apps
+
+
+@pytest.fixture
+def before_versioned_greetings():
+    """The chat app's models before 0005; the tables go back to the latest after."""
+    yield chat_migrate(BEFORE_VERSIONED_GREETINGS)
+    chat_migrate(VERSIONED_GREETINGS)
+
+
+def old_rows(old) -> dict:
+    """A second version, a custom greeting and a conversation, as 0004 stored them."""
+    mode = old.get_model("chat", "Mode").objects.get(slug="banking")
+    mode.greeting_template = "Hello {{ persona.name }}"
+    mode.save()
+    version = old.get_model("chat", "PromptTemplate").objects.create(
+        mode=mode, version=2, source="v2", is_active=False
+    )
+    conversation = old.get_model("chat", "Conversation").objects.create(
+        mode=mode, seed=7, as_of="2026-03-04", persona_kind="banking", persona={}
+    )
+    message = conversation.messages.create(
+        role="assistant",
+        content="Hi",
+        prompt_version=version,
+        seed=7,
+        as_of="2026-03-04",
+    )
+    return {"mode": mode, "message": message}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_gives_every_version_the_greeting_and_keeps_conversations(
+    before_versioned_greetings,
+):
+    rows = old_rows(before_versioned_greetings)
+
+    chat_migrate(VERSIONED_GREETINGS)
+
+    versions = PromptTemplate.objects.filter(mode_id=rows["mode"].pk)
+    assert sorted(versions.values_list("version", "greeting")) == [
+        (1, "Hello {{ persona.name }}"),
+        (2, "Hello {{ persona.name }}"),
+    ]
+    message = Message.objects.select_related("prompt_version", "conversation").get(
+        pk=rows["message"].pk
+    )
+    assert (message.content, message.prompt_version.version) == ("Hi", 2)
+    assert (message.conversation.seed, str(message.conversation.as_of)) == (
+        7,
+        "2026-03-04",
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_back_restores_the_greeting_and_message_customers(
+    before_versioned_greetings,
+):
+    rows = old_rows(before_versioned_greetings)
+    chat_migrate(VERSIONED_GREETINGS)
+    PromptTemplate.objects.filter(mode_id=rows["mode"].pk, version=1).update(
+        greeting="Back {{ persona.name }}"
+    )
+
+    old = chat_migrate(BEFORE_VERSIONED_GREETINGS)
+
+    mode = old.get_model("chat", "Mode").objects.get(pk=rows["mode"].pk)
+    message = old.get_model("chat", "Message").objects.get(pk=rows["message"].pk)
+    assert mode.greeting_template == "Back {{ persona.name }}"
+    assert (message.seed, str(message.as_of)) == (7, "2026-03-04")

@@ -32,7 +32,8 @@ def persona_for(kind: str, seed: int, as_of: date | None = None) -> dict:
 
 @database_sync_to_async
 def messages_of(conversation_id: int) -> list[Message]:
-    return list(Message.objects.filter(conversation_id=conversation_id))
+    messages = Message.objects.select_related("conversation")
+    return list(messages.filter(conversation_id=conversation_id))
 
 
 async def test_connect_sends_session_with_the_visitors_customer():
@@ -112,7 +113,7 @@ async def test_chat_streams_a_reply_and_stores_it_with_provenance():
     assert (user.role, user.content) == ("user", "What's my checking balance?")
     assert reply.pk == end["message_id"] and reply.content == end["text"]
     assert reply.status == "complete" and reply.backend == "offline"
-    assert reply.seed == seed_from_session_key(key)
+    assert reply.conversation.seed == seed_from_session_key(key)
     assert reply.prompt_version_id is not None
     assert reply.time_to_first_token_ms is not None
     await communicator.disconnect()
@@ -133,6 +134,45 @@ async def test_trigger_switches_mode_with_persona_and_streams_greeting():
     assert "Guardian Shield Insurance" in greeting[-1]["payload"]["text"]
     old = await messages_of(session["conversation_id"])
     assert old[-1].content == "Presto-Change-O, be an insurance company"
+    await communicator.disconnect()
+
+
+@database_sync_to_async
+def greeting_versions(conversation_id: int) -> list[tuple[int, int]]:
+    """(active version, the greeting's recorded version) for a conversation."""
+    greeting = Message.objects.select_related("conversation__mode").get(
+        conversation_id=conversation_id, backend="greeting"
+    )
+    active = greeting.conversation.mode.prompts.get(is_active=True)
+    return active.pk, greeting.prompt_version_id
+
+
+@database_sync_to_async
+def insurance_greeting_edit(greeting: str) -> None:
+    mode = Mode.objects.get(slug="insurance")
+    services.mode_save(mode=mode, user=None, greeting=greeting)
+
+
+async def switch_to_insurance(communicator) -> tuple[dict, str]:
+    """The mode_switch frame's payload and the greeting's text."""
+    await send(communicator, "chat", text="Presto-Change-O, be an insurance company")
+    switch = (await frames_until(communicator, "mode_switch"))[-1]["payload"]
+    end = (await frames_until(communicator, "chat_end"))[-1]["payload"]
+    return switch, end["text"]
+
+
+async def test_greeting_records_the_version_it_came_from_and_a_later_edit():
+    communicator, _ = await socket_open(await session_create())
+    first, _ = await switch_to_insurance(communicator)
+    active, recorded = await greeting_versions(first["conversation_id"])
+    assert recorded == active
+    await send(communicator, "chat", text="Presto-Change-O, be a bank")
+    await frames_until(communicator, "chat_end")
+    await insurance_greeting_edit("Hello again, {{ persona.name }}.")
+    second, text = await switch_to_insurance(communicator)
+    edited, recorded_after = await greeting_versions(second["conversation_id"])
+    assert recorded_after == edited != active
+    assert text == f"Hello again, {second['persona']['name']}."
     await communicator.disconnect()
 
 

@@ -92,8 +92,18 @@ def chat_migrate(target: str):
     return executor.loader.project_state([("chat", target)]).apps
 
 
+@pytest.fixture
+def chat_latest_after():
+    """The tests after a migration test need the latest tables back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("chat"))
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_migration_hashes_stored_session_keys_and_keeps_them_resumable():
+def test_migration_hashes_stored_session_keys_and_keeps_them_resumable(
+    chat_latest_after,
+):
     old = chat_migrate(BEFORE_HASHING)
     banking = old.get_model("chat", "Mode").objects.get(slug="banking")
     old_conversation = old.get_model("chat", "Conversation").objects

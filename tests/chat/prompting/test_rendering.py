@@ -305,10 +305,10 @@ def test_prompt_template_problems_refuses_tags(tag):
 @pytest.mark.parametrize("slug", DEFAULT_SLUGS)
 def test_default_templates_pass_lint(slug):
     mode = Mode.objects.get(slug=slug)
-    source = mode.prompts.get(is_active=True).source
+    active = mode.prompts.get(is_active=True)
 
-    assert prompt_template_problems(source, mode.persona_kind) == []
-    assert prompt_template_problems(mode.greeting_template, mode.persona_kind) == []
+    assert prompt_template_problems(active.source, mode.persona_kind) == []
+    assert prompt_template_problems(active.greeting, mode.persona_kind) == []
 
 
 @pytest.mark.django_db
