@@ -179,7 +179,8 @@ LINT_CASES = [
     (
         "{{ persona.checking_balanse }}",
         "Unknown variable persona.checking_balanse; valid: persona.name, "
-        "persona.member_since, persona.checking_balance",
+        "persona.locale, persona.currency, persona.member_since, "
+        "persona.checking_balance",
     ),
     (
         "{{ persona.recent_transactions.0.amout }}",
