@@ -1,7 +1,7 @@
 // The customer panel: a compact card with the mode's key figure, then the full record.
 
 import { byId, h } from "./dom.js";
-import { clockTime, count, dateParts, initials, label, longDate, money, shortDate } from "./format.js";
+import { clockTime, count, dateParts, formatFor, initials, label, longDate, money, shortDate } from "./format.js";
 
 /** A small card with a heading. */
 function section(title, testid, ...body) {
@@ -195,6 +195,7 @@ function personaKind(mode, persona) {
 /** Redraws the customer panel for this mode's customer. */
 export function customerRender(mode, persona) {
   const kind = personaKind(mode, persona);
+  formatFor(persona.locale || mode.locale, persona.currency);
   byId("customer").dataset.personaKind = kind;
   byId("customer-summary").replaceChildren(summary(kind, persona));
   byId("customer-details").replaceChildren(...DETAILS[kind](persona));
