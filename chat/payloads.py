@@ -12,6 +12,8 @@ def mode_payload(mode: Mode) -> dict:
         "company_name": mode.company_name,
         "tagline": mode.tagline,
         "persona_kind": mode.persona_kind,
+        # BCP 47 ("de-DE"), what the page's lang and the browser's Intl take.
+        "locale": mode.faker_locale.replace("_", "-"),
         "theme": {
             "primary": mode.primary_color,
             "secondary": mode.secondary_color,

@@ -2,6 +2,7 @@
 
 from personas.extremes import persona_emptied, persona_largest_seed
 from personas.generators import (
+    LOCALE_CURRENCIES,
     MAX_SEED,
     PERSONA_KINDS,
     SUPPORTED_LOCALES,
@@ -26,6 +27,7 @@ from personas.schemas import (
 )
 
 __all__ = [
+    "LOCALE_CURRENCIES",
     "MAX_SEED",
     "CREDIT_CATEGORIES",
     "PERSONA_KINDS",

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, time, timedelta
 from typing import Any, NamedTuple
 
+from babel.numbers import get_currency_precision
 from faker import Faker
 from pydantic import BaseModel
 
@@ -36,7 +37,18 @@ from personas.schemas import (
     Transaction,
 )
 
-SUPPORTED_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "ja_JP")
+# Each locale's currency: what its customers' figures are in.
+LOCALE_CURRENCIES = {
+    "en_US": "USD",
+    "en_GB": "GBP",
+    "de_DE": "EUR",
+    "fr_FR": "EUR",
+    "es_ES": "EUR",
+    "ja_JP": "JPY",
+}
+SUPPORTED_LOCALES = tuple(LOCALE_CURRENCIES)
+# What a dollar of the price tables below is in each currency: round, plausible rates.
+_UNITS_PER_DOLLAR = {"USD": 1.0, "GBP": 0.8, "EUR": 0.9, "JPY": 150.0}
 PERSONA_KINDS = tuple(PERSONA_MODELS)
 # Seeds are 31-bit: what a visitor may pin with ?seed=N and staff may preview.
 MAX_SEED = 2**31 - 1
@@ -295,8 +307,23 @@ def _check_locale(locale: str) -> None:
         raise ValueError(f"Unsupported locale {locale!r}; use one of: {supported}.")
 
 
-def _cents(value: float) -> float:
-    return round(value, 2)
+class _Prices(NamedTuple):
+    """Dollar figures restated in the customer's currency, to its smallest unit."""
+
+    per_dollar: float
+    decimals: int
+
+    def __call__(self, dollars: float) -> float:
+        return round(dollars * self.per_dollar, self.decimals)
+
+    def exact(self, amount: float) -> float:
+        """A figure already in the currency (a draw, a sum), to its smallest unit."""
+        return round(amount, self.decimals)
+
+
+def _prices(currency: str) -> _Prices:
+    """Babel knows each currency's decimals (none for yen)."""
+    return _Prices(_UNITS_PER_DOLLAR[currency], get_currency_precision(currency))
 
 
 def _person_name(rng: random.Random, locale: str) -> str:
@@ -316,40 +343,40 @@ def _member_since(rng: random.Random, as_of: date) -> date:
     return as_of - timedelta(days=rng.randint(180, 20 * 365))
 
 
-def _balances(rng: random.Random) -> dict[str, Any]:
+def _balances(rng: random.Random, price: _Prices) -> dict[str, Any]:
     """Account figures; a better credit score earns a higher floor on the limit."""
     credit_score = round(rng.triangular(620, 820, 730))
     limit_floor = 2_000 + (credit_score - 620) // 20 * 1_000
     return {
-        "checking_balance": _cents(rng.uniform(500, 15_000)),
-        "savings_balance": _cents(rng.uniform(1_000, 50_000)),
+        "checking_balance": price(rng.uniform(500, 15_000)),
+        "savings_balance": price(rng.uniform(1_000, 50_000)),
         "account_number_last4": f"{rng.randrange(10_000):04d}",
         "credit_score": credit_score,
-        "credit_limit": float(rng.randrange(limit_floor, 25_001, 500)),
+        "credit_limit": price(rng.randrange(limit_floor, 25_001, 500)),
     }
 
 
-def _payroll(rng: random.Random, employer: str) -> list[_Line]:
+def _payroll(rng: random.Random, employer: str, price: _Prices) -> list[_Line]:
     """Monthly pay, or the same net pay every other week."""
     paydays = rng.choice((1, 2))
-    amount = _cents(rng.uniform(*_NET_PAY[paydays]))
+    amount = price(rng.uniform(*_NET_PAY[paydays]))
     first = rng.randint(1, 16)
     line = f"Payroll deposit — {employer}"
     return [(first + 14 * n, line, amount, "payroll") for n in range(paydays)]
 
 
-def _savings_transfer(rng: random.Random) -> list[_Line]:
+def _savings_transfer(rng: random.Random, price: _Prices) -> list[_Line]:
     """Sometimes money moves between checking and savings, in round amounts."""
     kind = rng.choice((None, "transfer_out", "transfer_in"))
     if kind is None:
         return []
-    amount = float(rng.randrange(100, 1_501, 50))
+    amount = price(rng.randrange(100, 1_501, 50))
     if kind == "transfer_out":
         return [(rng.randint(1, 30), "Transfer to savings", -amount, kind)]
     return [(rng.randint(1, 30), "Transfer from savings", amount, kind)]
 
 
-def _spends(rng: random.Random, count: int) -> list[_Line]:
+def _spends(rng: random.Random, count: int, price: _Prices) -> list[_Line]:
     """Up to two distinct bills, then card purchases for the rest."""
     bills = rng.sample(_BILLS, rng.randint(0, min(2, count - 1)))
     cards = rng.choices(_CARD_SPENDS, k=count - len(bills))
@@ -357,17 +384,18 @@ def _spends(rng: random.Random, count: int) -> list[_Line]:
         (
             rng.randint(1, 30),
             s.merchant,
-            -_cents(rng.uniform(s.low, s.high)),
+            -price(rng.uniform(s.low, s.high)),
             s.category,
         )
         for s in bills + cards
     ]
 
 
-def _transactions(rng: random.Random, as_of: date) -> list[Transaction]:
+def _transactions(rng: random.Random, as_of: date, price: _Prices) -> list[Transaction]:
     """Five to ten statement lines from the 30 days before as_of, newest first."""
-    lines = _payroll(rng, rng.choice(_EMPLOYERS)) + _savings_transfer(rng)
-    lines += _spends(rng, rng.randint(5, 10) - len(lines))
+    lines = _payroll(rng, rng.choice(_EMPLOYERS), price)
+    lines += _savings_transfer(rng, price)
+    lines += _spends(rng, rng.randint(5, 10) - len(lines), price)
     lines.sort(key=lambda line: line[0])
     return [
         Transaction(
@@ -380,25 +408,27 @@ def _transactions(rng: random.Random, as_of: date) -> list[Transaction]:
     ]
 
 
-def _policy(rng: random.Random, kind: str, as_of: date) -> Policy:
+def _policy(rng: random.Random, kind: str, as_of: date, price: _Prices) -> Policy:
     terms = _POLICY_TERMS[kind]
     return Policy(
         type=kind,
-        coverage=float(rng.choice(terms.coverages)),
-        premium=_cents(rng.uniform(*terms.premium)),
-        deductible=float(rng.choice(terms.deductibles)),
+        coverage=price(rng.choice(terms.coverages)),
+        premium=price(rng.uniform(*terms.premium)),
+        deductible=price(rng.choice(terms.deductibles)),
         policy_number=f"{terms.prefix}-{rng.randrange(10**7):07d}",
         renewal_date=as_of + timedelta(days=rng.randint(1, 365)),
     )
 
 
-def _policies(rng: random.Random, as_of: date) -> list[Policy]:
+def _policies(rng: random.Random, as_of: date, price: _Prices) -> list[Policy]:
     """One to three policies of different types, in a fixed type order."""
     kinds = rng.sample(list(_POLICY_TERMS), rng.randint(1, 3))
-    return [_policy(rng, kind, as_of) for kind in _POLICY_TERMS if kind in kinds]
+    return [_policy(rng, kind, as_of, price) for kind in _POLICY_TERMS if kind in kinds]
 
 
-def _claim(rng: random.Random, kind: str, day: date, as_of: date) -> Claim:
+def _claim(
+    rng: random.Random, kind: str, day: date, as_of: date, price: _Prices
+) -> Claim:
     """Recent claims are still open; older ones were settled."""
     if (as_of - day).days <= 45:
         status = rng.choice(("Pending", "Under review", "Approved"))
@@ -408,20 +438,24 @@ def _claim(rng: random.Random, kind: str, day: date, as_of: date) -> Claim:
         claim_id=f"CLM-{day.year}-{rng.randrange(10**6):06d}",
         date=day,
         type=kind,
-        amount=_cents(rng.uniform(*_CLAIM_AMOUNTS[kind])),
+        amount=price(rng.uniform(*_CLAIM_AMOUNTS[kind])),
         status=status,
     )
 
 
 def _claims(
-    rng: random.Random, policies: list[Policy], member_since: date, as_of: date
+    rng: random.Random,
+    policies: list[Policy],
+    member_since: date,
+    as_of: date,
+    price: _Prices,
 ) -> list[Claim]:
     """Zero to two claims on the customer's claimable policies, newest first."""
     claimable = [p.type for p in policies if p.type in _CLAIM_AMOUNTS]
     count = rng.randint(0, 2) if claimable else 0
     days_ago = sorted(rng.sample(range(1, (as_of - member_since).days), count))
     return [
-        _claim(rng, rng.choice(claimable), as_of - timedelta(days=n), as_of)
+        _claim(rng, rng.choice(claimable), as_of - timedelta(days=n), as_of, price)
         for n in days_ago
     ]
 
@@ -436,21 +470,23 @@ def _member_id(rng: random.Random) -> str:
     return f"{letters}{rng.randrange(10**9):09d}"
 
 
-def _plan(rng: random.Random) -> dict[str, Any]:
+def _plan(rng: random.Random, price: _Prices) -> dict[str, Any]:
     """A metal-tier plan part-way through its year; spending never passes the caps."""
     tier = rng.choice(list(_PLAN_TIERS))
     (ded_low, ded_high), (max_low, max_high) = _PLAN_TIERS[tier]
-    deductible = rng.randrange(ded_low, ded_high + 1, 50)
-    out_of_pocket_max = rng.randrange(max_low, max_high + 1, 100)
-    met = _cents(rng.uniform(0, deductible))
+    deductible = price(rng.randrange(ded_low, ded_high + 1, 50))
+    out_of_pocket_max = price(rng.randrange(max_low, max_high + 1, 100))
+    met = price.exact(rng.uniform(0, deductible))
     network = rng.choice(_PLAN_NETWORKS)
     return {
         # Named like a carrier's own plans ("Silver PPO 3000"): the brand is the mode's.
-        "plan_name": f"{tier} {network} {deductible}",
-        "deductible": float(deductible),
+        "plan_name": f"{tier} {network} {deductible:.0f}",
+        "deductible": deductible,
         "deductible_met": met,
-        "out_of_pocket_max": float(out_of_pocket_max),
-        "out_of_pocket_spent": _cents(rng.uniform(met, (met + out_of_pocket_max) / 2)),
+        "out_of_pocket_max": out_of_pocket_max,
+        "out_of_pocket_spent": price.exact(
+            rng.uniform(met, (met + out_of_pocket_max) / 2)
+        ),
     }
 
 
@@ -517,33 +553,39 @@ def _prescriptions(rng: random.Random) -> list[Prescription]:
     ]
 
 
-def _loyalty(rng: random.Random) -> dict[str, Any]:
+def _loyalty(rng: random.Random, price: _Prices) -> dict[str, Any]:
     """Account activity; the status follows from the points."""
     points = rng.randint(0, 60_000)
     return {
-        "account_value": _cents(rng.uniform(50, 25_000)),
+        "account_value": price(rng.uniform(50, 25_000)),
         "recent_activity_count": rng.randint(0, 30),
         "loyalty_points": points,
         "status": next(status for floor, status in _LOYALTY_TIERS if points >= floor),
     }
 
 
-def _start(as_of: date | None, locale: str) -> date:
+def _start(as_of: date | None, locale: str) -> tuple[date, _Prices]:
     """Check the locale and settle 'today' once, so no section reads the clock."""
     _check_locale(locale)
-    return date.today() if as_of is None else as_of
+    return date.today() if as_of is None else as_of, _prices(LOCALE_CURRENCIES[locale])
+
+
+def _whereabouts(locale: str) -> dict[str, str]:
+    """What the customer's figures are written for: the page and prompts read it."""
+    return {"locale": locale, "currency": LOCALE_CURRENCIES[locale]}
 
 
 def generate_banking_persona(
     seed: int, *, as_of: date | None = None, locale: str = "en_US"
 ) -> BankingPersona:
     """A bank customer with balances, credit and a month's statement."""
-    as_of = _start(as_of, locale)
+    as_of, price = _start(as_of, locale)
     return BankingPersona(
         name=_person_name(_rng(seed, "identity"), locale),
+        **_whereabouts(locale),
         member_since=_member_since(_rng(seed, "membership"), as_of),
-        recent_transactions=_transactions(_rng(seed, "transactions"), as_of),
-        **_balances(_rng(seed, "balances")),
+        recent_transactions=_transactions(_rng(seed, "transactions"), as_of, price),
+        **_balances(_rng(seed, "balances"), price),
     )
 
 
@@ -551,17 +593,18 @@ def generate_insurance_persona(
     seed: int, *, as_of: date | None = None, locale: str = "en_US"
 ) -> InsurancePersona:
     """A policyholder whose totals and risk score agree with policies and claims."""
-    as_of = _start(as_of, locale)
+    as_of, price = _start(as_of, locale)
     member_since = _member_since(_rng(seed, "membership"), as_of)
-    policies = _policies(_rng(seed, "policies"), as_of)
-    claims = _claims(_rng(seed, "claims"), policies, member_since, as_of)
+    policies = _policies(_rng(seed, "policies"), as_of, price)
+    claims = _claims(_rng(seed, "claims"), policies, member_since, as_of, price)
     return InsurancePersona(
         name=_person_name(_rng(seed, "identity"), locale),
+        **_whereabouts(locale),
         member_since=member_since,
         active_policies=policies,
         claims_history=claims,
-        total_coverage=_cents(sum(p.coverage for p in policies)),
-        monthly_premium=_cents(sum(p.premium for p in policies)),
+        total_coverage=price.exact(sum(p.coverage for p in policies)),
+        monthly_premium=price.exact(sum(p.premium for p in policies)),
         risk_score=_RISK_BY_CLAIMS[len(claims)],
     )
 
@@ -570,9 +613,10 @@ def generate_healthcare_persona(
     seed: int, *, as_of: date | None = None, locale: str = "en_US"
 ) -> HealthcarePersona:
     """A health-plan member with a plan year in progress, visits and prescriptions."""
-    as_of = _start(as_of, locale)
+    as_of, price = _start(as_of, locale)
     return HealthcarePersona(
         name=_person_name(_rng(seed, "identity"), locale),
+        **_whereabouts(locale),
         member_id=_member_id(_rng(seed, "membership")),
         date_of_birth=_date_of_birth(_rng(seed, "birth"), as_of),
         primary_care_provider=_doctor_name(_rng(seed, "primary_care"), locale),
@@ -583,7 +627,7 @@ def generate_healthcare_persona(
             as_of,
         ),
         active_prescriptions=_prescriptions(_rng(seed, "prescriptions")),
-        **_plan(_rng(seed, "plan")),
+        **_plan(_rng(seed, "plan"), price),
     )
 
 
@@ -591,11 +635,12 @@ def generate_generic_persona(
     seed: int, *, as_of: date | None = None, locale: str = "en_US"
 ) -> GenericPersona:
     """A customer of any business: tenure, account value and loyalty status."""
-    as_of = _start(as_of, locale)
+    as_of, price = _start(as_of, locale)
     return GenericPersona(
         name=_person_name(_rng(seed, "identity"), locale),
+        **_whereabouts(locale),
         customer_since=_member_since(_rng(seed, "membership"), as_of),
-        **_loyalty(_rng(seed, "loyalty")),
+        **_loyalty(_rng(seed, "loyalty"), price),
     )
 
 

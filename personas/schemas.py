@@ -27,6 +27,15 @@ class _Persona(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class _Customer(_Persona):
+    """Who the customer is and whom their figures are written for; the defaults read
+    personas saved before they carried a locale and currency."""
+
+    name: str
+    locale: str = "en_US"
+    currency: str = "USD"
+
+
 class Transaction(_Persona):
     date: date
     description: str
@@ -34,8 +43,7 @@ class Transaction(_Persona):
     category: TransactionCategory
 
 
-class BankingPersona(_Persona):
-    name: str
+class BankingPersona(_Customer):
     member_since: date
     checking_balance: float
     savings_balance: float
@@ -62,8 +70,7 @@ class Claim(_Persona):
     status: ClaimStatus
 
 
-class InsurancePersona(_Persona):
-    name: str
+class InsurancePersona(_Customer):
     member_since: date
     active_policies: list[Policy]
     claims_history: list[Claim]
@@ -87,8 +94,7 @@ class Prescription(_Persona):
     refills_remaining: int
 
 
-class HealthcarePersona(_Persona):
-    name: str
+class HealthcarePersona(_Customer):
     member_id: str
     date_of_birth: date
     primary_care_provider: str
@@ -101,8 +107,7 @@ class HealthcarePersona(_Persona):
     active_prescriptions: list[Prescription]
 
 
-class GenericPersona(_Persona):
-    name: str
+class GenericPersona(_Customer):
     customer_since: date
     account_value: float
     recent_activity_count: int
@@ -110,7 +115,7 @@ class GenericPersona(_Persona):
     status: LoyaltyStatus
 
 
-PERSONA_MODELS: dict[str, type[_Persona]] = {
+PERSONA_MODELS: dict[str, type[_Customer]] = {
     "banking": BankingPersona,
     "insurance": InsurancePersona,
     "healthcare": HealthcarePersona,

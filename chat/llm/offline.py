@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from chat.llm.base import BackendInfo, ReplyRequest, text_pieces
-from chat.prompting.formatting import clock_time, long_date, money
+from chat.prompting.formatting import Reader, clock_time, long_date, money, written_for
 
 MODEL_NAME = "offline-persona-v1"
 
@@ -391,6 +391,12 @@ def _small_talk(question: str, kind: str, persona: Persona) -> str:
 
 def reply_text(*, question: str, persona_kind: str, persona: Persona) -> str:
     """The whole reply: the first matching intent's answer, else small talk."""
+    with written_for(Reader.of(persona)):
+        return _answer(question, persona_kind, persona)
+
+
+def _answer(question: str, persona_kind: str, persona: Persona) -> str:
+    """The first matching intent's answer, in the customer's own figures."""
     for pattern, answer in INTENTS.get(persona_kind, []):
         if pattern.search(question):
             try:

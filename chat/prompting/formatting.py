@@ -1,24 +1,77 @@
-"""How figures read to people: one place, so the prompt, the offline model and the
-page never disagree about how a balance is written."""
+"""How figures read to people, in the customer's own locale and currency, by Babel: one
+place on the server, so the prompt and the offline model never disagree about how a
+balance is written (the page asks the browser's Intl for the same CLDR forms).
 
+A render or a reply says whom it writes for once, `with written_for(reader):`, and
+every figure inside follows; an explicit currency or locale still wins.
+"""
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import date, time
+from typing import NamedTuple
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
+
+# CLDR puts a narrow no-break space before AM/PM; prompts and tests read a plain one.
+_NARROW_SPACE = "\u202f"
 
 
-def money(value: float | int | str) -> str:
-    """$12,345.67 (and -$42.10 for a debit)."""
-    amount = float(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+class Reader(NamedTuple):
+    """Whom figures are written for: a customer's Faker locale and currency code."""
+
+    locale: str = "en_US"
+    currency: str = "USD"
+
+    @classmethod
+    def of(cls, persona: dict) -> "Reader":
+        """The persona's own; one saved before personas carried them reads en_US."""
+        default = cls()
+        return cls(
+            persona.get("locale", default.locale),
+            persona.get("currency", default.currency),
+        )
 
 
-def long_date(value: date | str) -> str:
-    """March 4, 2026."""
+_US_READER = Reader()
+_READER: ContextVar[Reader] = ContextVar("figures_reader", default=_US_READER)
+
+
+@contextlib.contextmanager
+def written_for(reader: Reader) -> Iterator[None]:
+    """Figures formatted inside this block read the way `reader` reads them."""
+    token = _READER.set(reader)
+    try:
+        yield
+    finally:
+        _READER.reset(token)
+
+
+def money(
+    value: float | int | str, currency: str | None = None, locale: str | None = None
+) -> str:
+    """$12,345.67 and -$42.10 in en_US; 1.234,56 € in de_DE; ￥123,456 in ja_JP."""
+    reader = _READER.get()
+    return format_currency(
+        float(value), currency or reader.currency, locale=locale or reader.locale
+    )
+
+
+def count(value: int | str, locale: str | None = None) -> str:
+    """12,345 in en_US, 12.345 in de_DE."""
+    return format_decimal(int(value), locale=locale or _READER.get().locale)
+
+
+def long_date(value: date | str, locale: str | None = None) -> str:
+    """March 4, 2026 in en_US, 4. März 2026 in de_DE."""
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day:%B} {day.day}, {day.year}"
+    return format_date(day, "long", locale=locale or _READER.get().locale)
 
 
-def clock_time(value: time | str) -> str:
-    """9:30 AM."""
+def clock_time(value: time | str, locale: str | None = None) -> str:
+    """9:30 AM in en_US, 09:30 in de_DE."""
     moment = time.fromisoformat(value) if isinstance(value, str) else value
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    text = format_time(moment, "short", locale=locale or _READER.get().locale)
+    return text.replace(_NARROW_SPACE, " ")

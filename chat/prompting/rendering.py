@@ -3,7 +3,8 @@
 Prompts are Django template syntax rendered by a dedicated engine: autoescape is off
 (prompts are plain text, so "O'Brien" stays "O'Brien"), only the tags and filters in
 chat.prompting.library exist, and the context is plain dicts, never model instances:
-`persona` (the customer, dates as `date` objects) and `mode` (selectors.mode_payload).
+`persona` (the customer, dates as `date` objects) and `mode` (selectors.mode_payload);
+the money, long_date and clock_time filters write in the customer's locale and currency.
 
 Public API:
     render_system_prompt(mode, persona, *, version=None) -> str
@@ -42,6 +43,7 @@ from django.template.library import import_library
 
 from chat.models import Mode, PromptTemplate
 from chat.payloads import mode_payload
+from chat.prompting.formatting import Reader, written_for
 from chat.prompting.library import (
     ALLOWED_TAGS,
     MAX_RENDERED_CHARS,
@@ -128,7 +130,7 @@ def render_source(
     )
     template = prompt_compile(source)
     try:
-        with render_budget(cancelled=cancelled):
+        with render_budget(cancelled=cancelled), written_for(Reader.of(customer)):
             text = template.render(context)
     except PromptRenderCancelled:
         raise

@@ -5,6 +5,7 @@ import {
   clockTime,
   count,
   dateParts,
+  formatFor,
   initials,
   label,
   longDate,
@@ -431,6 +432,7 @@ function personaKind(mode, persona) {
 /** Redraws the customer panel for this mode's customer. */
 export function customerRender(mode, persona) {
   const kind = personaKind(mode, persona);
+  formatFor(persona.locale || mode.locale, persona.currency);
   byId("customer").dataset.personaKind = kind;
   byId("customer-summary").replaceChildren(summary(kind, persona));
   byId("customer-details").replaceChildren(...DETAILS[kind](persona));

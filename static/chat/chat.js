@@ -193,6 +193,7 @@ const SWITCH_NOTES = {
 
 function modeShow(mode, persona) {
   state.mode = mode;
+  document.documentElement.lang = mode.locale || "en-US";
   brandApply(mode);
   if (persona) customerRender(mode, persona);
 }

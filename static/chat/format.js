@@ -1,16 +1,33 @@
-// How figures read to people; the same forms as chat/prompting/formatting.py on the server.
+// How figures read to people, in the customer's locale and currency, by the browser's
+// Intl: the same CLDR forms Babel writes on the server (chat/prompting/formatting.py).
 
-const currency = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-const whole = new Intl.NumberFormat("en-US");
+// CLDR puts a narrow no-break space before AM/PM; the server writes a plain one too.
+const NARROW_SPACE = /\u202f/g;
 
-/** $12,345.67, and -$42.10 for a debit. */
-export function money(value) {
-  return currency.format(Number(value));
+function formatsOf(locale, currency) {
+  return {
+    locale,
+    money: new Intl.NumberFormat(locale, { style: "currency", currency }),
+    whole: new Intl.NumberFormat(locale),
+    clock: new Intl.DateTimeFormat(locale, { timeStyle: "short" }),
+  };
 }
 
-/** 12,345 */
+let formats = formatsOf("en-US", "USD");
+
+/** Figures from now on read the way this customer reads them ("de_DE" or "de-DE", "EUR"). */
+export function formatFor(locale, currency) {
+  formats = formatsOf(String(locale || "en-US").replace("_", "-"), currency || "USD");
+}
+
+/** $12,345.67 and -$42.10 in en-US; 1.234,56 € in de-DE; ￥123,456 in ja-JP. */
+export function money(value) {
+  return formats.money.format(Number(value));
+}
+
+/** 12,345 in en-US, 12.345 in de-DE. */
 export function count(value) {
-  return whole.format(Number(value));
+  return formats.whole.format(Number(value));
 }
 
 /** A calendar date from "2026-03-04" without any time-zone shift. */
@@ -19,21 +36,15 @@ function calendarDate(value) {
   return new Date(year, month - 1, day);
 }
 
-/** March 4, 2026 */
+/** March 4, 2026 in en-US, 4. März 2026 in de-DE. */
 export function longDate(value) {
-  return calendarDate(value).toLocaleDateString("en-US", {
-    month: "long",
-    day: "numeric",
-    year: "numeric",
-  });
+  return calendarDate(value).toLocaleDateString(formats.locale, { dateStyle: "long" });
 }
 
-/** Mar 4, 2026 */
+/** Mar 4, 2026 in en-US, 04.03.2026 in de-DE. */
 export function shortDate(value) {
-  return calendarDate(value).toLocaleDateString("en-US", {
-    month: "short",
-    day: "numeric",
-    year: "numeric",
+  return calendarDate(value).toLocaleDateString(formats.locale, {
+    dateStyle: "medium",
   });
 }
 
@@ -41,16 +52,17 @@ export function shortDate(value) {
 export function dateParts(value) {
   const day = calendarDate(value);
   return {
-    month: day.toLocaleDateString("en-US", { month: "short" }),
+    month: day.toLocaleDateString(formats.locale, { month: "short" }),
     day: String(day.getDate()),
   };
 }
 
-/** 9:30 AM from "09:30" or "09:30:00". */
+/** 9:30 AM in en-US and 09:30 in de-DE, from "09:30" or "09:30:00". */
 export function clockTime(value) {
   const [hour, minute] = String(value).split(":").map(Number);
-  const suffix = hour < 12 ? "AM" : "PM";
-  return `${hour % 12 || 12}:${String(minute).padStart(2, "0")} ${suffix}`;
+  return formats.clock
+    .format(new Date(1970, 0, 1, hour, minute))
+    .replace(NARROW_SPACE, " ");
 }
 
 /** Up to two initials: "Meridian Trust Bank" gives "MT", "Jordan Ellis" gives "JE". */

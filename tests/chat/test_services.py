@@ -184,6 +184,7 @@ def test_mode_payload_is_the_protocol_mode_object(banking):
         "company_name": "Meridian Trust Bank",
         "tagline": "Banking that knows you",
         "persona_kind": "banking",
+        "locale": "en-US",
         "theme": {
             "primary": "#0b3d6e",
             "secondary": "#c9a227",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from personas import (
     CREDIT_CATEGORIES,
+    LOCALE_CURRENCIES,
     PERSONA_KINDS,
     SUPPORTED_LOCALES,
     generate_banking_persona,
@@ -44,6 +45,11 @@ def is_cents(value: float) -> bool:
     return round(value, 2) == value
 
 
+def per_dollar(locale: str) -> float:
+    """What a dollar of the price tables is in the locale's currency."""
+    return gen._UNITS_PER_DOLLAR[LOCALE_CURRENCIES[locale]]
+
+
 def loyalty_status(points: int) -> str:
     for floor, status in ((40_000, "Platinum"), (15_000, "Gold"), (5_000, "Silver")):
         if points >= floor:
@@ -59,10 +65,11 @@ def age(born: date, on: date) -> int:
 @given(seeds, days, locales)
 def test_generate_banking_persona_figures_in_range(seed, as_of, locale):
     persona = generate_banking_persona(seed, as_of=as_of, locale=locale)
-    assert 500 <= persona.checking_balance <= 15_000
-    assert 1_000 <= persona.savings_balance <= 50_000
+    rate = per_dollar(locale)
+    assert 500 * rate <= persona.checking_balance <= 15_000 * rate
+    assert 1_000 * rate <= persona.savings_balance <= 50_000 * rate
     assert 620 <= persona.credit_score <= 820
-    assert 2_000 <= persona.credit_limit <= 25_000
+    assert 2_000 * rate <= persona.credit_limit <= 25_000 * rate
     assert re.fullmatch(r"\d{4}", persona.account_number_last4)
     assert persona.member_since < as_of
     money = [persona.checking_balance, persona.savings_balance, persona.credit_limit]
@@ -87,6 +94,24 @@ def test_generate_banking_persona_transactions_read_like_a_statement(seed, as_of
             assert line.description in ("Transfer from savings", "Transfer to savings")
         else:
             assert MERCHANT_CATEGORIES[line.description] == line.category
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency"),
+    [("en_US", "USD"), ("en_GB", "GBP"), ("de_DE", "EUR"), ("ja_JP", "JPY")],
+)
+@pytest.mark.parametrize("kind", PERSONA_KINDS)
+def test_generate_persona_carries_the_locale_currency(kind, locale, currency):
+    persona = generate_persona(kind, 7, as_of=AS_OF, locale=locale)
+    assert (persona["locale"], persona["currency"]) == (locale, currency)
+
+
+def test_generate_persona_prices_yen_in_whole_yen_at_about_150_to_the_dollar():
+    dollars = generate_banking_persona(5, as_of=AS_OF, locale="en_US")
+    yen = generate_banking_persona(5, as_of=AS_OF, locale="ja_JP")
+    lines = [t.amount for t in yen.recent_transactions]
+    assert all(amount == int(amount) for amount in [yen.checking_balance, *lines])
+    assert yen.checking_balance == pytest.approx(dollars.checking_balance * 150, abs=1)
 
 
 def test_generate_banking_persona_statements_use_every_category():

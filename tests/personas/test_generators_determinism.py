@@ -26,7 +26,9 @@ GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_CASES = [
     (kind, seed, "en_US") for kind in PERSONA_KINDS for seed in (1, 42, 2026)
 ]
-GOLDEN_CASES += [(kind, 42, "ja_JP") for kind in PERSONA_KINDS]
+GOLDEN_CASES += [
+    (kind, 42, locale) for kind in PERSONA_KINDS for locale in ("de_DE", "ja_JP")
+]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The fields a section may change, for each section generator per kind.
 SECTIONS = [

@@ -331,6 +331,19 @@ def test_reply_text_persona_of_another_kind():
     assert text == offline.UNAVAILABLE
 
 
+@pytest.mark.parametrize(
+    ("locale", "balance"), [("de_DE", "10.298,98\xa0€"), ("ja_JP", "￥1,716,496")]
+)
+def test_reply_text_states_figures_in_the_customer_currency(locale, balance):
+    persona = generate_persona("banking", 42, as_of=date(2026, 1, 31), locale=locale)
+
+    text = offline.reply_text(
+        question="What's my checking balance?", persona_kind="banking", persona=persona
+    )
+
+    assert text == f"Your checking balance is {balance}."
+
+
 def test_reply_text_is_deterministic():
     assert reply("insurance", "my claims") == reply("insurance", "my claims")
 

@@ -71,6 +71,20 @@ def test_render_source_formats_figures(persona, source, expected):
     assert render(source, persona) == expected
 
 
+@pytest.mark.parametrize(
+    ("locale", "balance", "since"),
+    [
+        ("de_DE", "10.298,98\xa0€", "18. August 2015"),
+        ("ja_JP", "￥1,716,496", "2015年8月18日"),
+    ],
+)
+def test_render_source_formats_in_the_customer_currency(locale, balance, since):
+    customer = generate_persona("banking", 42, as_of=date(2026, 1, 31), locale=locale)
+    source = "{{ persona.checking_balance|money }} {{ persona.member_since|long_date }}"
+
+    assert render(source, customer) == f"{balance} {since}"
+
+
 def test_render_source_formats_clock_time():
     customer = generate_persona("healthcare", 3, as_of=date(2026, 3, 4))
     appointment = {**customer["upcoming_appointments"][0], "time": "14:05:00"}
@@ -179,7 +193,8 @@ LINT_CASES = [
     (
         "{{ persona.checking_balanse }}",
         "Unknown variable persona.checking_balanse; valid: persona.name, "
-        "persona.member_since, persona.checking_balance",
+        "persona.locale, persona.currency, persona.member_since, "
+        "persona.checking_balance",
     ),
     (
         "{{ persona.recent_transactions.0.amout }}",
