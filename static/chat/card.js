@@ -1,5 +1,6 @@
 // The customer panel: a compact card with the mode's key figure, then the full record.
 
+import { COPY, fill } from "./copy.js";
 import { byId, h } from "./dom.js";
 import {
   clockTime,
@@ -12,6 +13,9 @@ import {
   money,
   shortDate,
 } from "./format.js";
+
+// The card's labels, from the server (chat/conversation/copy.py), per kind of record.
+const CARD = COPY.card;
 
 /** A small card with a heading. */
 function section(title, testid, ...body) {
@@ -95,6 +99,10 @@ function meter(title, spent, limit, testid) {
   const id = `${testid}-label`;
   const max = Math.max(Number(limit), 0.01);
   const value = Math.min(Number(spent), max);
+  const figure = fill(CARD.shared.meter_figure, {
+    spent: money(spent),
+    limit: money(limit),
+  });
   return h(
     "div",
     { class: "meter" },
@@ -102,42 +110,54 @@ function meter(title, spent, limit, testid) {
       "div",
       { class: "meter-head" },
       h("span", { class: "meter-title", id }, title),
-      h("span", { class: "meter-figure" }, `${money(spent)} of ${money(limit)}`),
+      h("span", { class: "meter-figure" }, figure),
     ),
     h("progress", {
       max,
       value,
       "aria-labelledby": id,
-      "aria-valuetext": `${money(spent)} of ${money(limit)}`,
+      "aria-valuetext": figure,
       dataset: { testid },
     }),
-    h("p", { class: "meter-note" }, `${money(Math.max(limit - spent, 0))} to go`),
+    h(
+      "p",
+      { class: "meter-note" },
+      fill(CARD.shared.meter_to_go, { amount: money(Math.max(limit - spent, 0)) }),
+    ),
   );
 }
 
 const KEY_FIGURES = {
-  banking: ["Checking balance", (p) => money(p.checking_balance), "checking-balance"],
-  insurance: ["Total coverage", (p) => money(p.total_coverage), "total-coverage"],
-  healthcare: ["Member ID", (p) => p.member_id, "member-id"],
-  generic: ["Account value", (p) => money(p.account_value), "account-value"],
+  banking: [
+    CARD.banking.checking_balance,
+    (p) => money(p.checking_balance),
+    "checking-balance",
+  ],
+  insurance: [
+    CARD.insurance.total_coverage,
+    (p) => money(p.total_coverage),
+    "total-coverage",
+  ],
+  healthcare: [CARD.healthcare.member_id, (p) => p.member_id, "member-id"],
+  generic: [CARD.generic.account_value, (p) => money(p.account_value), "account-value"],
 };
 
 const SUMMARY_FACTS = {
   banking: (p) => [
-    ["Member since", longDate(p.member_since)],
-    ["Checking account", `•••• ${p.account_number_last4}`],
+    [CARD.shared.member_since, longDate(p.member_since)],
+    [CARD.banking.checking_account, cardEnding(p)],
   ],
   insurance: (p) => [
-    ["Member since", longDate(p.member_since)],
-    ["Monthly premium", money(p.monthly_premium)],
+    [CARD.shared.member_since, longDate(p.member_since)],
+    [CARD.insurance.monthly_premium, money(p.monthly_premium)],
   ],
   healthcare: (p) => [
-    ["Plan", p.plan_name, "plan-name"],
-    ["Date of birth", longDate(p.date_of_birth)],
+    [CARD.healthcare.plan, p.plan_name, "plan-name"],
+    [CARD.healthcare.date_of_birth, longDate(p.date_of_birth)],
   ],
   generic: (p) => [
-    ["Customer since", longDate(p.customer_since)],
-    ["Status", `${p.status} member`],
+    [CARD.generic.customer_since, longDate(p.customer_since)],
+    [CARD.generic.status, fill(CARD.generic.status_member, { status: p.status })],
   ],
 };
 
@@ -146,7 +166,7 @@ function summary(kind, persona) {
   const [keyLabel, keyValue, keyTestid] = KEY_FIGURES[kind];
   return h(
     "article",
-    { class: "card summary", "aria-label": "Customer summary" },
+    { class: "card summary", "aria-label": CARD.shared.summary },
     h(
       "div",
       { class: "summary-who" },
@@ -154,7 +174,7 @@ function summary(kind, persona) {
       h(
         "div",
         {},
-        h("p", { class: "summary-greeting" }, "Welcome back,"),
+        h("p", { class: "summary-greeting" }, CARD.shared.greeting),
         h(
           "p",
           { class: "summary-name", dataset: { testid: "customer-name" } },
@@ -181,57 +201,68 @@ function transactionRows(transactions) {
   ]);
 }
 
-/** The usual FICO band names. */
+/** The usual FICO bands, from the floor of each. */
 function creditBand(score) {
   const bands = [
-    [800, "Excellent"],
-    [740, "Very good"],
-    [670, "Good"],
-    [580, "Fair"],
+    [800, CARD.banking.excellent],
+    [740, CARD.banking.very_good],
+    [670, CARD.banking.good],
+    [580, CARD.banking.fair],
   ];
-  return (bands.find(([floor]) => score >= floor) || [0, "Poor"])[1];
+  return (bands.find(([floor]) => score >= floor) || [0, CARD.banking.poor])[1];
+}
+
+/** The last four digits of the checking account, masked like a card. */
+function cardEnding(p) {
+  return fill(CARD.shared.card_ending, { last4: p.account_number_last4 });
 }
 
 function bankingDetails(p) {
   const list = p.recent_transactions || [];
   return [
     section(
-      "Accounts",
+      CARD.banking.accounts,
       "accounts",
       h(
         "div",
         { class: "tiles" },
-        tile("Checking", money(p.checking_balance), `•••• ${p.account_number_last4}`),
-        tile("Savings", money(p.savings_balance)),
+        tile(CARD.banking.checking, money(p.checking_balance), cardEnding(p)),
+        tile(CARD.banking.savings, money(p.savings_balance)),
         tile(
-          "Credit score",
+          CARD.banking.credit_score,
           String(p.credit_score),
           creditBand(p.credit_score),
           "credit-score",
         ),
-        tile("Credit limit", money(p.credit_limit)),
+        tile(CARD.banking.credit_limit, money(p.credit_limit)),
       ),
     ),
     section(
-      "Recent transactions",
+      CARD.banking.transactions,
       "transactions",
       list.length
         ? table(
-            "Recent transactions",
-            [["Date"], ["Description"], ["Category", "hide-narrow"], ["Amount", "num"]],
+            CARD.banking.transactions,
+            [
+              [CARD.banking.date],
+              [CARD.banking.description],
+              [CARD.banking.category, "hide-narrow"],
+              [CARD.shared.amount, "num"],
+            ],
             transactionRows(list),
           )
-        : empty("No recent transactions."),
+        : empty(CARD.banking.no_transactions),
     ),
   ];
 }
 
+// How each claim status reads at a glance, by the status the record gives, lower-cased.
 const CLAIM_TONES = {
-  Paid: "good",
-  Approved: "good",
-  Pending: "wait",
-  "Under review": "wait",
-  Denied: "bad",
+  paid: "good",
+  approved: "good",
+  pending: "wait",
+  "under review": "wait",
+  denied: "bad",
 };
 
 function insuranceDetails(p) {
@@ -239,32 +270,37 @@ function insuranceDetails(p) {
   const claims = p.claims_history || [];
   return [
     section(
-      "Your coverage",
+      CARD.insurance.your_coverage,
       "coverage",
       h(
         "div",
         { class: "tiles" },
         tile(
-          "Total coverage",
+          CARD.insurance.total_coverage,
           money(p.total_coverage),
-          `${policies.length} active ${policies.length === 1 ? "policy" : "policies"}`,
+          fill(
+            policies.length === 1
+              ? CARD.insurance.active_policy
+              : CARD.insurance.active_policies,
+            { count: count(policies.length) },
+          ),
         ),
-        tile("Monthly premium", money(p.monthly_premium)),
-        tile("Risk profile", p.risk_score, null, "risk-score"),
+        tile(CARD.insurance.monthly_premium, money(p.monthly_premium)),
+        tile(CARD.insurance.risk_profile, p.risk_score, null, "risk-score"),
       ),
     ),
     section(
-      "Policies",
+      CARD.insurance.policies,
       "policies",
       policies.length
         ? table(
-            "Policies",
+            CARD.insurance.policies,
             [
-              ["Policy"],
-              ["Coverage", "num"],
-              ["Deductible", "num hide-narrow"],
-              ["Premium", "num"],
-              ["Renews", "hide-narrow"],
+              [CARD.insurance.policy],
+              [CARD.insurance.coverage, "num"],
+              [CARD.insurance.deductible, "num hide-narrow"],
+              [CARD.insurance.premium, "num"],
+              [CARD.insurance.renews, "hide-narrow"],
             ],
             policies.map((x) => [
               [
@@ -277,34 +313,42 @@ function insuranceDetails(p) {
               ],
               [money(x.coverage), "num"],
               [money(x.deductible), "num hide-narrow"],
-              [`${money(x.premium)}/mo`, "num"],
+              [
+                fill(CARD.insurance.premium_per_month, { premium: money(x.premium) }),
+                "num",
+              ],
               [longDate(x.renewal_date), "hide-narrow nowrap"],
             ]),
           )
-        : empty("No active policies."),
+        : empty(CARD.insurance.no_policies),
     ),
     section(
-      "Claims",
+      CARD.insurance.claims,
       "claims",
       claims.length
         ? table(
-            "Claims",
-            [["Claim"], ["Filed", "hide-narrow"], ["Amount", "num"], ["Status"]],
+            CARD.insurance.claims,
+            [
+              [CARD.insurance.claim],
+              [CARD.insurance.filed, "hide-narrow"],
+              [CARD.shared.amount, "num"],
+              [CARD.insurance.status],
+            ],
             claims.map((c) => [
               [
                 h(
                   "span",
                   { class: "stack" },
-                  h("strong", {}, `${c.type} claim`),
+                  h("strong", {}, fill(CARD.insurance.claim_of_type, { type: c.type })),
                   h("span", { class: "muted small" }, c.claim_id),
                 ),
               ],
               [longDate(c.date), "hide-narrow nowrap"],
               [money(c.amount), "num"],
-              [pill(c.status, CLAIM_TONES[c.status] || "wait")],
+              [pill(c.status, CLAIM_TONES[String(c.status).toLowerCase()] || "wait")],
             ]),
           )
-        : empty("No claims on file."),
+        : empty(CARD.insurance.no_claims),
     ),
   ];
 }
@@ -332,7 +376,10 @@ function appointment(a) {
       h(
         "p",
         { class: "appointment-when" },
-        `${longDate(a.date)} at ${clockTime(a.time)}`,
+        fill(CARD.healthcare.appointment_when, {
+          date: longDate(a.date),
+          time: clockTime(a.time),
+        }),
       ),
       h("p", { class: "muted small" }, a.location),
     ),
@@ -340,8 +387,9 @@ function appointment(a) {
 }
 
 function refills(n) {
-  if (n === 0) return pill("No refills left", "bad");
-  return pill(`${n} ${n === 1 ? "refill" : "refills"} left`, n === 1 ? "wait" : "good");
+  if (n === 0) return pill(CARD.healthcare.no_refills, "bad");
+  const left = n === 1 ? CARD.healthcare.refill_left : CARD.healthcare.refills_left;
+  return pill(fill(left, { count: count(n) }), n === 1 ? "wait" : "good");
 }
 
 function healthcareDetails(p) {
@@ -349,31 +397,40 @@ function healthcareDetails(p) {
   const scripts = p.active_prescriptions || [];
   return [
     section(
-      "Plan year progress",
+      CARD.healthcare.plan_progress,
       "plan-progress",
-      meter("Deductible", p.deductible_met, p.deductible, "deductible-bar"),
       meter(
-        "Out-of-pocket maximum",
+        CARD.healthcare.deductible,
+        p.deductible_met,
+        p.deductible,
+        "deductible-bar",
+      ),
+      meter(
+        CARD.healthcare.out_of_pocket,
         p.out_of_pocket_spent,
         p.out_of_pocket_max,
         "out-of-pocket-bar",
       ),
-      facts([["Primary care provider", p.primary_care_provider, "primary-care"]]),
+      facts([[CARD.healthcare.primary_care, p.primary_care_provider, "primary-care"]]),
     ),
     section(
-      "Upcoming appointments",
+      CARD.healthcare.appointments,
       "appointments",
       visits.length
         ? h("ul", { class: "appointments" }, visits.map(appointment))
-        : empty("No upcoming appointments."),
+        : empty(CARD.healthcare.no_appointments),
     ),
     section(
-      "Prescriptions",
+      CARD.healthcare.prescriptions,
       "prescriptions",
       scripts.length
         ? table(
-            "Prescriptions",
-            [["Medication"], ["How to take"], ["Refills"]],
+            CARD.healthcare.prescriptions,
+            [
+              [CARD.healthcare.medication],
+              [CARD.healthcare.how_to_take],
+              [CARD.healthcare.refills],
+            ],
             scripts.map((s) => [
               [
                 h(
@@ -387,7 +444,7 @@ function healthcareDetails(p) {
               [refills(s.refills_remaining)],
             ]),
           )
-        : empty("No active prescriptions."),
+        : empty(CARD.healthcare.no_prescriptions),
     ),
   ];
 }
@@ -395,19 +452,23 @@ function healthcareDetails(p) {
 function genericDetails(p) {
   return [
     section(
-      "Your account",
+      CARD.generic.your_account,
       "account",
       h(
         "div",
         { class: "tiles" },
         tile(
-          "Account value",
+          CARD.generic.account_value,
           money(p.account_value),
-          `Since ${longDate(p.customer_since)}`,
+          fill(CARD.generic.since, { date: longDate(p.customer_since) }),
         ),
-        tile("Loyalty status", p.status, null, "loyalty-status"),
-        tile("Loyalty points", count(p.loyalty_points)),
-        tile("Recent activity", count(p.recent_activity_count), "Transactions"),
+        tile(CARD.generic.loyalty_status, p.status, null, "loyalty-status"),
+        tile(CARD.generic.loyalty_points, count(p.loyalty_points)),
+        tile(
+          CARD.generic.recent_activity,
+          count(p.recent_activity_count),
+          CARD.generic.transactions,
+        ),
       ),
     ),
   ];

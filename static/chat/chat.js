@@ -1,11 +1,9 @@
 // The chat page: speaks docs/protocol.md over one WebSocket and draws what it hears.
 
 import { customerRender } from "./card.js";
+import { COPY, say } from "./copy.js";
 import { byId, h } from "./dom.js";
 import { brandApply } from "./theme.js";
-
-// What the page says, from the server (chat/conversation/copy.py), rendered as data.
-const COPY = JSON.parse(byId("chat-copy").textContent);
 
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 30000;
@@ -23,11 +21,6 @@ const UNFINISHED_NOTES = {
 };
 // Finish reasons that mean the server cut the reply at its length or time cap.
 const CUT_SHORT = new Set(["length", "time_limit"]);
-
-/** A line of COPY with its `{name}`s filled in from `values`. */
-function say(key, values = {}) {
-  return COPY[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
-}
 
 const state = {
   socket: null,

@@ -42,6 +42,29 @@ def test_chat_script_reads_only_copy_that_is_declared():
     assert used - CHAT_COPY.keys() == set()
 
 
+CARD_SCRIPT = settings.BASE_DIR / "static" / "chat" / "card.js"
+
+
+def test_card_script_reads_only_card_copy_that_is_declared():
+    """Every label card.js looks up exists for its kind, so none shows as undefined."""
+    used = set(re.findall(r"CARD\.(\w+)\.(\w+)", CARD_SCRIPT.read_text()))
+    declared = {
+        (kind, key) for kind, labels in CHAT_COPY["card"].items() for key in labels
+    }
+    assert used
+    assert used - declared == set()
+    assert declared - used == set()
+
+
+def test_card_script_holds_no_capitalised_label():
+    """The card's words come with the copy; its own strings are classes and keys."""
+    script = re.sub(r"^\s*(//|/?\*).*$", "", CARD_SCRIPT.read_text(), flags=re.M)
+    literals = re.findall(r'"[^"\n]*"|`[^`]*`|\'[^\'\n]*\'', script)
+    labels = [text for text in literals if re.search(r"\b[A-Z][a-z]", text)]
+    assert literals
+    assert labels == []
+
+
 def test_chat_page_csp_forbids_inline_script(client):
     csp = client.get(reverse("chat:page"))["Content-Security-Policy"]
     script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
