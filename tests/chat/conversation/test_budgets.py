@@ -26,6 +26,14 @@ from tests.chat.socket import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def one_window(settings) -> None:
+    """No budget window ends mid-test, which would start every count again."""
+    settings.CHAT_RATE_LIMIT_WINDOW_SECONDS = 3600
+
+
 INVALID = '{"type": "dance"}'
 
 
