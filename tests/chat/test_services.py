@@ -5,8 +5,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from chat.broadcast import mode_group_name
 from chat.models import Message, Mode, PromptTemplate
@@ -23,6 +21,7 @@ from chat.services import (
     prompt_version_create,
     prompt_version_rollback,
 )
+from tests.chat.migration import chat_migrate
 
 pytestmark = pytest.mark.django_db
 default_modes = importlib.import_module("chat.migrations.0002_default_modes")
@@ -254,14 +253,6 @@ def test_default_modes_migration_reverses():
 
     assert not Mode.objects.exists()
     assert not PromptTemplate.objects.exists()
-
-
-def chat_migrate(target: str):
-    """Migrate the chat app to `target`; the app registry as of that migration."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("chat", target)])
-    executor.loader.build_graph()
-    return executor.loader.project_state([("chat", target)]).apps
 
 
 @pytest.fixture

@@ -15,8 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +23,7 @@ from bench.openai_server import OpenAIServer
 from chat.admin import VISITOR_ID_CHARS
 from chat.conversation.visits import visit_open, visitor_key
 from chat.models import Conversation, Message, Mode, PromptTemplate
+from tests.chat.migration import chat_migrate, chat_migrate_latest
 from tests.chat.socket import (
     frames_until,
     reply_collect,
@@ -84,20 +83,11 @@ async def test_conversation_stores_the_visitor_key_not_the_session_key():
     assert key not in json.dumps(row, default=str)
 
 
-def chat_migrate(target: str):
-    """Migrate the chat app to `target`; the app registry as of that migration."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("chat", target)])
-    executor.loader.build_graph()
-    return executor.loader.project_state([("chat", target)]).apps
-
-
 @pytest.fixture
 def chat_latest_after():
     """The tests after a migration test need the latest tables back."""
     yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes("chat"))
+    chat_migrate_latest()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
