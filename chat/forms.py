@@ -4,11 +4,13 @@ import threading
 
 from django import forms
 
-from chat.models import FakerLocale, Mode, PersonaKind
+from chat.models import Mode
 from chat.prompting.rendering import prompt_template_problems, render_checked
 from chat.selectors import prompt_active_version
 from chat.services import LastActiveModeError, mode_guard_last_active
 from personas import MAX_SEED, generate_persona
+from personas.registry import kind_choices
+from personas.sampling import locale_choices
 
 TEMPLATE_FIELDS = ("system_prompt", "greeting_template")
 COLOUR_FIELDS = (
@@ -87,8 +89,8 @@ class PromptPreviewForm(forms.Form):
 
     system_prompt = forms.CharField(required=False, strip=False)
     greeting_template = forms.CharField(required=False, strip=False)
-    persona_kind = forms.ChoiceField(choices=PersonaKind.choices)
-    faker_locale = forms.ChoiceField(choices=FakerLocale.choices)
+    persona_kind = forms.ChoiceField(choices=kind_choices)
+    faker_locale = forms.ChoiceField(choices=locale_choices)
     seed = forms.IntegerField(min_value=0, max_value=MAX_SEED)
 
     def __init__(self, *args, **kwargs) -> None:

@@ -5,33 +5,25 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from personas.registry import kind_choices
+from personas.sampling import locale_choices
+
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, for example #1a5276.", "colour"
 )
 
 
-class PersonaKind(models.TextChoices):
-    BANKING = "banking", "Banking"
-    INSURANCE = "insurance", "Insurance"
-    HEALTHCARE = "healthcare", "Healthcare"
-    GENERIC = "generic", "Generic"
-
-
-class FakerLocale(models.TextChoices):
-    EN_US = "en_US", "English (United States)"
-    EN_GB = "en_GB", "English (United Kingdom)"
-    DE_DE = "de_DE", "German (Germany)"
-    FR_FR = "fr_FR", "French (France)"
-    ES_ES = "es_ES", "Spanish (Spain)"
-    JA_JP = "ja_JP", "Japanese (Japan)"
-
-
 class Mode(models.Model):
+    class Origin(models.TextChoices):
+        BUILT_IN = "builtin", "Built-in"
+        STAFF = "staff", "Staff"
+        GENERATED = "generated", "Generated"
+
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=80)
     company_name = models.CharField(max_length=120)
     tagline = models.CharField(max_length=200, blank=True)
-    persona_kind = models.CharField(max_length=20, choices=PersonaKind.choices)
+    persona_kind = models.CharField(max_length=20, choices=kind_choices)
     aliases = models.TextField(
         blank=True,
         help_text="Comma-separated words a visitor may use for this mode, "
@@ -43,7 +35,44 @@ class Mode(models.Model):
     surface_color = models.CharField(max_length=7, validators=[hex_colour])
     text_color = models.CharField(max_length=7, validators=[hex_colour])
     faker_locale = models.CharField(
-        max_length=10, choices=FakerLocale.choices, default=FakerLocale.EN_US
+        max_length=10, choices=locale_choices, default="en_US"
+    )
+    catalogue = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The goods or services this business sells, each with a price range "
+        "in the mode's currency; the customer's orders and bookings are drawn from it. "
+        "Empty: the customer kind's own.",
+    )
+    industry_notes = models.TextField(
+        blank=True,
+        help_text="A few facts about the industry, passed to the prompt as "
+        "{{ mode.industry_notes }}.",
+    )
+    origin = models.CharField(
+        max_length=10, choices=Origin.choices, default=Origin.STAFF
+    )
+    is_approved = models.BooleanField(
+        default=False,
+        help_text="A generated mode appears in the page's picker only once approved; "
+        "any active mode is reachable by its trigger.",
+    )
+    request_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the visitor asked for when this mode was generated.",
+    )
+    generator = models.CharField(
+        max_length=100, blank=True, help_text="offline, or the model that wrote it."
+    )
+    generated_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+        help_text="The mode this one was merged into: its aliases moved there.",
     )
     is_active = models.BooleanField(default=True)
     display_order = models.PositiveIntegerField(default=0)
@@ -113,7 +142,13 @@ class Conversation(models.Model):
     )
     seed = models.BigIntegerField()
     as_of = models.DateField()
-    persona_kind = models.CharField(max_length=20, choices=PersonaKind.choices)
+    company_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="A company the visitor named (“you're a bank called Contoso”) "
+        "for this conversation only; blank: the mode's.",
+    )
+    persona_kind = models.CharField(max_length=20, choices=kind_choices)
     persona = models.JSONField(
         help_text="The customer as generated for this conversation."
     )

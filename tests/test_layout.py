@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # A room may import from the rooms listed before it and from the top of chat/.
-ROOMS = ("prompting", "llm", "conversation")
+ROOMS = ("prompting", "llm", "generation", "conversation")
 # Wiring that names every room by design.
 WIRING = {"chat.urls", "chat.apps"}
 

@@ -3,7 +3,7 @@
 No network and no weights, so the site works on a fresh machine. The last user message
 is matched against a few intents for the persona kind (first match wins, so specific
 intents come before general ones) and answered in a short sentence with the exact
-figures, formatted by `chat.prompting.formatting`. It is deterministic: the same
+figures, formatted by `personas.formatting`. It is deterministic: the same
 question about the same persona always gets the same words.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from chat.llm.base import BackendInfo, ReplyRequest, text_pieces
-from chat.prompting.formatting import Reader, clock_time, long_date, money, written_for
+from personas.formatting import Reader, clock_time, long_date, money, written_for
 
 MODEL_NAME = "offline-persona-v1"
 

@@ -34,7 +34,7 @@ from django.template import (
 )
 from django.template.base import Parser, Token
 
-from chat.prompting.formatting import clock_time, long_date, money
+from personas.formatting import clock_time, long_date, money
 
 ALLOWED_TAGS = (
     "comment",

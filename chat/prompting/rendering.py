@@ -43,7 +43,6 @@ from django.template.library import import_library
 
 from chat.models import Mode, PromptTemplate
 from chat.payloads import mode_payload
-from chat.prompting.formatting import Reader, written_for
 from chat.prompting.library import (
     ALLOWED_TAGS,
     MAX_RENDERED_CHARS,
@@ -61,6 +60,7 @@ from personas import (
     persona_emptied,
     persona_largest_seed,
 )
+from personas.formatting import Reader, written_for
 
 # The lint renders each template for a spread of customers too: every locale at a
 # few seeds, the one with the most list items and one with every list empty. A

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from chat.conversation.visits import visitor_key
 from chat.models import Conversation, Message, Mode, PromptTemplate
-from chat.prompting.formatting import money
+from personas.formatting import money
 from chat.prompting.rendering import render_system_prompt
 from chat.selectors import prompt_active_version
 from chat.services import prompt_version_create

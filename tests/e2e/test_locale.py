@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from chat.prompting.formatting import Reader, long_date, money, written_for
+from personas.formatting import Reader, long_date, money, written_for
 from tests.e2e.conftest import manage
 
 SET_BANKING_LOCALE = (

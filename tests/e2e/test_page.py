@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from chat.prompting.formatting import money
+from personas.formatting import money
 from tests.e2e.conftest import SCREENSHOTS, manage
 
 PRIMARY = "getComputedStyle(document.documentElement).getPropertyValue('--primary')"

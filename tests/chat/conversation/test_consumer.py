@@ -11,7 +11,7 @@ from django.utils import timezone
 from chat import services
 from chat.conversation.visits import seed_from_session_key
 from chat.models import Conversation, Message, Mode
-from chat.prompting.formatting import money
+from personas.formatting import money
 from demo_site.asgi import application
 from personas import generate_persona
 from tests.chat.socket import (

@@ -9,7 +9,7 @@ from bench.openai_server import Behaviour
 from bench.servers import free_port
 from chat import services
 from chat.models import Message, Mode
-from chat.prompting.formatting import money
+from personas.formatting import money
 from tests.chat.socket import reply_collect, send, session_create, socket_open
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -8,7 +8,7 @@ import pytest
 
 from chat import llm
 from chat.llm import offline
-from chat.prompting.formatting import clock_time, long_date, money
+from personas.formatting import clock_time, long_date, money
 from personas import generate_persona
 from personas.schemas import (
     Appointment,

@@ -12,7 +12,7 @@ import pytest
 from bench.openai_server import Behaviour, OpenAIServer
 from chat import llm
 from chat.llm import openai as llm_openai
-from chat.prompting.formatting import money
+from personas.formatting import money
 
 PERSONA = {"name": "Jordan Ellis", "checking_balance": 4210.55}
 SYSTEM = f"You are Meridian Trust Bank. Checking: {money(4210.55)}."

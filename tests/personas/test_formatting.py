@@ -2,7 +2,7 @@ from datetime import date, time
 
 import pytest
 
-from chat.prompting.formatting import (
+from personas.formatting import (
     Reader,
     clock_time,
     count,

@@ -1,0 +1,9 @@
+"""The built-in customer kinds, one module each, registered here in the order the admin
+lists them: adding a kind is its module plus one line below."""
+
+from personas.registry import kind_register
+
+KINDS = ()
+
+for _kind in KINDS:
+    kind_register(_kind)
