@@ -12,11 +12,11 @@ from django.urls import reverse
 
 from chat.conversation.visits import visitor_key
 from chat.models import Conversation, Message, Mode, PromptTemplate
-from personas.formatting import money
 from chat.prompting.rendering import render_system_prompt
 from chat.selectors import prompt_active_version
 from chat.services import prompt_version_create
 from personas import generate_persona
+from personas.formatting import money
 
 pytestmark = pytest.mark.django_db
 MODE_FIELDS = (

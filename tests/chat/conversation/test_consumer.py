@@ -11,9 +11,9 @@ from django.utils import timezone
 from chat import services
 from chat.conversation.visits import seed_from_session_key
 from chat.models import Conversation, Message, Mode
-from personas.formatting import money
 from demo_site.asgi import application
 from personas import generate_persona
+from personas.formatting import money
 from tests.chat.socket import (
     frames_until,
     reply_collect,

@@ -8,8 +8,8 @@ import pytest
 
 from chat import llm
 from chat.llm import offline
-from personas.formatting import clock_time, long_date, money
 from personas import generate_persona
+from personas.formatting import clock_time, long_date, money
 from personas.schemas import (
     Appointment,
     BankingPersona,
