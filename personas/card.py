@@ -91,12 +91,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Meter:
-    """Progress against a limit, e.g. the deductible met so far."""
+    """Progress against a limit, e.g. the deductible met so far: money, or whole
+    counts of a unit read from the persona (data used: of("usage_unit"))."""
 
     label: str
     spent: str
     limit: str
     testid: str = ""
+    unit: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -177,16 +179,25 @@ def _block(block: Block, persona: Persona) -> dict[str, Any]:
             return {"type": "meters", "items": [_meter(m, persona) for m in items]}
 
 
+def _meter_form(meter: Meter, persona: Persona) -> Callable[[float], str]:
+    """Money, or a whole count in the meter's unit: '312 GB'."""
+    if meter.unit is None:
+        return money
+    unit = meter.unit(persona)
+    return lambda value: f"{count(round(value))} {unit}"
+
+
 def _meter(meter: Meter, persona: Persona) -> dict[str, Any]:
     spent, limit = float(persona[meter.spent]), float(persona[meter.limit])
+    form = _meter_form(meter, persona)
     return {
         "label": meter.label,
         "value": min(spent, limit),
         "max": max(limit, 0.01),
         "figure": CARD_COPY["meter_figure"].format(
-            spent=money(spent), limit=money(limit)
+            spent=form(spent), limit=form(limit)
         ),
-        "note": CARD_COPY["meter_to_go"].format(amount=money(max(limit - spent, 0))),
+        "note": CARD_COPY["meter_to_go"].format(amount=form(max(limit - spent, 0))),
         "testid": meter.testid,
     }
 
