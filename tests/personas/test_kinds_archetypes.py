@@ -18,6 +18,7 @@ from personas.card import Table, card_render
 from personas.catalogue import catalogue_dump, catalogue_parse
 from personas.extremes import persona_emptied
 from personas.formatting import Reader, long_date, written_for
+from personas.kinds.loyalty import tiers_of
 from personas.registry import kind_get, kind_names, persona_build
 from tests.personas.archetypes import (
     AS_OF,
@@ -219,3 +220,9 @@ def test_archetype_example_is_answered_with_the_exact_figure(kind, seed, locale)
     reply = offline_answer(kind, persona, kind_get(kind).example)
     assert reply is not None
     assert all(figure in reply for figure in example_figures(kind, persona))
+
+
+@pytest.mark.parametrize("floors", [(100, 200), (0, 500, 300)])
+def test_tiers_of_refuses_floors_that_do_not_start_at_zero_and_rise(floors):
+    with pytest.raises(ValueError, match="start at 0 and rise"):
+        tiers_of(floors, ["A", "B", "C"][: len(floors)])
