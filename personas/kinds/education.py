@@ -30,11 +30,7 @@ STATUS_LABELS: dict[str, str] = {
     "in_progress": "In progress",
     "upcoming": "Upcoming",
 }
-STATUS_TONES: dict[str, str | None] = {
-    "completed": "good",
-    "in_progress": "wait",
-    "upcoming": None,
-}
+STATUS_TONES = {"completed": "good", "in_progress": "wait", "upcoming": "wait"}
 # Completed courses' grades, the better ones likelier.
 _GRADES = ("A", "A-", "B+", "B", "B-", "C+", "C")
 _GRADE_WEIGHTS = (4, 5, 6, 6, 4, 2, 1)
