@@ -1,10 +1,10 @@
 """The offline model: answers about the current customer straight from the persona.
 
 No network and no weights, so the site works on a fresh machine. The last user message
-is matched against a few intents for the persona kind (first match wins, so specific
-intents come before general ones) and answered in a short sentence with the exact
-figures, formatted by `personas.formatting`. It is deterministic: the same
-question about the same persona always gets the same words.
+is matched against the persona kind's intents, its `answers` in the registry (first
+match wins, so specific intents come before general ones), and answered in a short
+sentence with the exact figures, formatted by `personas.formatting`. It is
+deterministic: the same question about the same persona always gets the same words.
 """
 
 import re

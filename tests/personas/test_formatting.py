@@ -8,6 +8,7 @@ from personas.formatting import (
     count,
     long_date,
     money,
+    short_date,
     written_for,
 )
 
@@ -38,6 +39,15 @@ def test_money_in_the_currency_and_locale(value, currency, locale, expected):
 def test_long_date_in_the_locale(locale, expected):
     assert long_date("2026-03-04", locale) == long_date(date(2026, 3, 4), locale)
     assert long_date("2026-03-04", locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en_US", "Mar 4, 2026"), ("de_DE", "04.03.2026"), ("ja_JP", "2026/03/04")],
+)
+def test_short_date_in_the_locale(locale, expected):
+    assert short_date("2026-03-04", locale) == short_date(date(2026, 3, 4), locale)
+    assert short_date("2026-03-04", locale) == expected
 
 
 @pytest.mark.parametrize(
