@@ -17,7 +17,7 @@ from personas import (
     persona_emptied,
 )
 from personas.card import Meters, Table, card_render
-from personas.formatting import Reader, money, written_for
+from personas.formatting import Reader, count, money, written_for
 
 AS_OF = date(2026, 1, 31)
 SEEDS = range(12)
@@ -139,9 +139,9 @@ def test_card_render_pill_cells_all_have_a_tone(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_card_render_number_cells_show_a_money_figure_of_the_row(kind):
-    """A "num" cell reads like the assistant writes money: Babel, in the customer's
-    currency, never a bare float."""
+def test_card_render_number_cells_show_a_figure_of_the_row(kind):
+    """A "num" cell reads like the assistant writes figures: money by Babel in the
+    customer's currency, a count as a whole number, never a bare float."""
     for persona, block, data in pairs(kind):
         if not isinstance(block, Table):
             continue
@@ -152,6 +152,10 @@ def test_card_render_number_cells_show_a_money_figure_of_the_row(kind):
                     money(value)
                     for value in record.values()
                     if isinstance(value, float)
+                } | {
+                    count(value)
+                    for value in record.values()
+                    if isinstance(value, int) and not isinstance(value, bool)
                 }
                 for i in numbers:
                     assert any(f in row[i]["text"] for f in figures), row[i]
@@ -165,6 +169,13 @@ def test_card_render_meters_stay_within_their_limit(kind):
         with written_for(Reader.of(persona)):
             for meter, drawn in zip(block.items, data["items"], strict=True):
                 spent, limit = persona[meter.spent], persona[meter.limit]
+                form = money
+                if meter.unit is not None:
+                    unit = meter.unit(persona)
+
+                    def form(value, unit=unit):
+                        return f"{count(round(value))} {unit}"
+
                 assert 0 <= drawn["value"] <= drawn["max"]
-                assert drawn["figure"] == f"{money(spent)} of {money(limit)}"
-                assert money(max(limit - spent, 0)) in drawn["note"]
+                assert drawn["figure"] == f"{form(spent)} of {form(limit)}"
+                assert form(max(limit - spent, 0)) in drawn["note"]
