@@ -164,7 +164,7 @@ function summary({ name, headline, summary: items }) {
         { class: "key-value", dataset: testidOf(headline.testid) },
         headline.value,
       ),
-      headline.note ? h("p", { class: "tile-note" }, headline.note) : null,
+      headline.note ? h("p", { class: "key-note" }, headline.note) : null,
     ),
     facts(items),
   );
