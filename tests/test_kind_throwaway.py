@@ -118,7 +118,7 @@ async def session_create_for_stargazing() -> str:
     return await session_create(**{MODE_KEY: SLUG, SEED_KEY: SEED})
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_throwaway_kind_session_frame_carries_its_persona_and_card(stargazing):
     communicator, session = await socket_open(await session_create_for_stargazing())
 
@@ -135,7 +135,7 @@ async def test_throwaway_kind_session_frame_carries_its_persona_and_card(stargaz
     await communicator.disconnect()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_throwaway_kind_offline_model_answers_from_its_own_facts(stargazing):
     communicator, session = await socket_open(await session_create_for_stargazing())
 
