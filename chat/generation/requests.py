@@ -95,26 +95,27 @@ def request_refusal(reason: str) -> RequestRefusal:
 
 def industry_request(text: str) -> IndustryRequest | RequestRefusal:
     """The industry words and company in what follows "you're", or why not."""
-    raw = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).strip()
+    raw = unicodedata.normalize("NFKC", text).strip()
     if not raw:
         return request_refusal("empty")
     if len(raw) > REQUEST_MAX_CHARS:
         return request_refusal("too_long")
     if _MARKUP.search(raw) or _INSTRUCTION_WORDS.search(_plain(raw)):
         return request_refusal("instructions")
-    industry_text, company_text = _company_split(raw)
+    industry_text, company_text = _company_split(raw.translate(_APOSTROPHES))
     industry = _industry_words(industry_text)
     company = _company_words(company_text)
     if not industry:
         return request_refusal("no_words")
-    words = [*industry, *company]
-    if any(_blocked(word) for word in words) or _blocked("".join(words)):
+    if _spells_blocked(_words(raw)):
         return request_refusal("blocked")
-    if any(_mashed(word) for word in words):
+    if any(_mashed(word) for word in [*industry, *company]):
         return request_refusal("mash")
+    # The head noun comes last in English: "a big friendly pet store" is a pet store.
+    kept = " ".join(industry[-INDUSTRY_MAX_WORDS:])
     return IndustryRequest(
         text=raw,
-        industry=" ".join(industry)[:INDUSTRY_MAX_CHARS].strip(" &'-"),
+        industry=kept[:INDUSTRY_MAX_CHARS].strip(" &'-"),
         company=_company_name(company),
     )
 
@@ -144,8 +145,7 @@ def _industry_words(text: str) -> list[str]:
         words.pop(0)
     while words and words[-1] in _FILLER:
         words.pop()
-    # The head noun comes last in English: "a big friendly pet store" is a pet store.
-    return words[-INDUSTRY_MAX_WORDS:]
+    return words
 
 
 def _company_words(text: str) -> list[str]:
@@ -171,11 +171,22 @@ def blocked_words() -> frozenset[str]:
     )
 
 
+def _spells_blocked(words: list[str]) -> bool:
+    """Any word blocked, or all of them spelt out a letter at a time, after an article
+    or not ("a n i g g a"): clauses and filler count, since they are typed too."""
+    spelled = ("".join(words), "".join(words[1:]))
+    return any(_blocked(word) for word in (*words, *spelled))
+
+
 def _blocked(word: str) -> bool:
-    """A blocked word, its plural, or either in leetspeak or with doubled letters."""
+    """A blocked word, its plural, or either in leetspeak or with a letter held."""
     plain = word.casefold().translate(_LEET).replace("'", "").replace("-", "")
-    squashed = re.sub(r"(.)\1+", r"\1", plain)
-    forms = {plain, squashed, plain.removesuffix("s"), squashed.removesuffix("s")}
+    held = {
+        plain,
+        re.sub(r"(.)\1{2,}", r"\1", plain),
+        re.sub(r"(.)\1{2,}", r"\1\1", plain),
+    }
+    forms = held | {form.removesuffix("s") for form in held}
     return not forms.isdisjoint(blocked_words())
 
 
