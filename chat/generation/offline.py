@@ -67,13 +67,9 @@ def mode_aliases(
     visitor typed, less any another mode already answers to."""
     phrases = (industry.phrase, *industry.synonyms, requested)
     candidates = [form for phrase in phrases for form in (phrase, plural(phrase))]
-    seen = {alias_key(alias) for alias in taken}
-    aliases = []
-    for alias in candidates:
-        if (key := alias_key(alias)) and key not in seen:
-            seen.add(key)
-            aliases.append(alias)
-    return tuple(aliases)
+    blocked = {alias_key(alias) for alias in taken}
+    kept = (alias for alias in candidates if alias_key(alias) not in blocked | {()})
+    return tuple(dict.fromkeys(kept))
 
 
 def alias_key(phrase: str) -> tuple[str, ...]:

@@ -191,15 +191,15 @@ def _blocked(word: str) -> bool:
 
 
 def _mashed(word: str) -> bool:
-    """Keys run along a row ("asdf", "qwerty"), one key held, or no vowel at all."""
+    """Keys run along a row ("asdf", "qwerty"), one key held, six consonants in a
+    row, or no vowel at all."""
     letters = word.casefold()
     if len(letters) < 4 or not letters.isalpha() or not letters.isascii():
         return False
     if re.search(r"(.)\1\1|[^aeiouy]{6}", letters) or not _VOWELS & set(letters):
         return True
-    pairs = list(zip(letters, letters[1:], strict=False))
-    neighbours = sum(_adjacent_keys(a, b) for a, b in pairs)
-    return neighbours / len(pairs) >= 0.75
+    pairs = zip(letters, letters[1:], strict=False)
+    return all(_adjacent_keys(a, b) for a, b in pairs)
 
 
 def _adjacent_keys(a: str, b: str) -> bool:
