@@ -8,7 +8,9 @@ Only the head of a message is read: a 4,000-character one costs what a short one
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+
+from chat.generation import matching
+from chat.generation.matching import ModeLike
 
 # A trigger and its request fit in a few dozen words; the rest of a message (up to
 # CHAT_MAX_MESSAGE_CHARS) is chat for the model, so matching never reads past this.
@@ -22,12 +24,6 @@ _TRIGGER = re.compile(
 # A request is read from its first clause, so "you're a bakery. Not a bank." asks
 # for a bakery. Colons and commas do not end a clause: "presto change-o: a bank".
 _CLAUSE_END = re.compile(r"[.?!;\n]+")
-# Apostrophes join their word ("you're" -> "youre") rather than split it.
-_APOSTROPHE = re.compile(r"['’‘`]")
-_WORD = re.compile(r"[^\W_]+")
-
-# Dropped everywhere, in requests and in mode names alike.
-_IGNORED = frozenset({"a", "an", "the", "company", "companies"})
 # What a visitor says to ask for a change; bare "Presto" needs one of these to follow.
 _SWITCH_VERBS = tuple(
     tuple(phrase.split())
@@ -76,19 +72,6 @@ _PADDING = tuple(
 _LEAD_INS = _SWITCH_VERBS + _PADDING
 
 
-class ModeLike(Protocol):
-    """What matching needs from a mode; chat.models.Mode fits, as does a test double."""
-
-    @property
-    def slug(self) -> str: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def alias_list(self) -> list[str]: ...
-
-
 @dataclass(frozen=True)
 class TriggerMatch[M: ModeLike]:
     """A trigger; mode is None when no given mode covers what was requested."""
@@ -114,7 +97,7 @@ def mode_resolve_trigger[M: ModeLike](
         return None
     requested = _strip_leading(words, _LEAD_INS)
     return TriggerMatch(
-        mode=_mode_best(requested, modes), requested=" ".join(requested)
+        mode=matching.mode_best(requested, modes), requested=" ".join(requested)
     )
 
 
@@ -132,16 +115,12 @@ def _message_head(text: str) -> str:
 def _request_words(text: str) -> tuple[str, ...]:
     """The words of the first clause with any content, minus padding like "please"."""
     for clause in _CLAUSE_END.split(text):
-        words = _strip_trailing(_strip_leading(_words(clause), _PADDING), _PADDING)
+        words = _strip_trailing(
+            _strip_leading(matching.words(clause), _PADDING), _PADDING
+        )
         if words:
             return words
     return ()
-
-
-def _words(text: str) -> tuple[str, ...]:
-    """Lowercase words, no punctuation or articles: "An Insurer!" is "insurer"."""
-    words = _WORD.findall(_APOSTROPHE.sub("", text.casefold()))
-    return tuple(word for word in words if word not in _IGNORED)
 
 
 def _strip_leading(
@@ -179,37 +158,3 @@ def _trailing_size(
         (len(p) for p in phrases if len(p) <= end and words[end - len(p) : end] == p),
         0,
     )
-
-
-def _mode_best[M: ModeLike](words: tuple[str, ...], modes: Sequence[M]) -> M | None:
-    """The mode with the longest term in words: "health insurer" beats "insurer"."""
-    stems = tuple(_stem(word) for word in words)
-    best, best_size = None, (0, 0)
-    for mode in modes:
-        for term in _mode_terms(mode):
-            size = (len(term), sum(map(len, term)))
-            if size > best_size and _contains(stems, term):
-                best, best_size = mode, size
-    return best
-
-
-def _mode_terms(mode: ModeLike) -> list[tuple[str, ...]]:
-    """The mode's name, slug and aliases as stemmed word sequences."""
-    phrases = [mode.name, mode.slug, *mode.alias_list]
-    terms = [tuple(_stem(word) for word in _words(phrase)) for phrase in phrases]
-    return [term for term in terms if term]
-
-
-def _stem(word: str) -> str:
-    """Fold simple plurals so "banks" finds "bank" and "clinics" finds "clinic"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _contains(words: tuple[str, ...], term: tuple[str, ...]) -> bool:
-    """Whether term appears in words as a run of whole words."""
-    size = len(term)
-    return any(words[i : i + size] == term for i in range(len(words) - size + 1))

@@ -11,6 +11,7 @@ from chat.conversation.triggers import (
     TriggerMatch,
     mode_resolve_trigger,
 )
+from chat.generation import matching
 from chat.models import Mode
 
 
@@ -314,14 +315,14 @@ def test_mode_resolve_trigger_answers_any_message(text: str) -> None:
 @given(text=messages)
 def test_mode_resolve_trigger_examines_a_bounded_number_of_words(text: str) -> None:
     examined: list[str] = []
-    tokenize = switching._words
+    tokenize = matching.words
 
     def tokenize_counted(clause: str) -> tuple[str, ...]:
         examined.extend(tokenize(clause))
         return tokenize(clause)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(switching, "_words", tokenize_counted)
+        patch.setattr(matching, "words", tokenize_counted)
         mode_resolve_trigger(text, [])
 
     assert len(examined) <= TRIGGER_READ_CHARS
