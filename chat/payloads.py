@@ -1,6 +1,8 @@
 """The serialized forms every room uses: what the page, the prompt templates and the
 broadcast to open chats see of a mode."""
 
+import copy
+
 from chat.models import Mode
 
 
@@ -22,3 +24,14 @@ def mode_payload(mode: Mode) -> dict:
             "text": mode.text_color,
         },
     }
+
+
+def mode_as_named(mode: Mode, company_name: str) -> Mode:
+    """The mode as one conversation shows it, under the company its visitor named
+    ("you're a bank called Contoso"): an unsaved copy, so the shared mode is never
+    renamed for anyone else."""
+    if not company_name:
+        return mode
+    named = copy.copy(mode)
+    named.company_name = company_name
+    return named

@@ -7,7 +7,7 @@ Only the head of a message is read: a 4,000-character one costs what a short one
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chat.generation import matching
 from chat.generation.matching import ModeLike
@@ -77,7 +77,10 @@ class TriggerMatch[M: ModeLike]:
     """A trigger; mode is None when no given mode covers what was requested."""
 
     mode: M | None
-    requested: str
+    requested: str  # its words, as matching reads them: "bakery called sweet crumbs"
+    # The same as typed, for chat.generation.requests: "a bakery called Sweet Crumbs".
+    # Not compared: two matches are the same when they read the same words.
+    request_text: str = field(default="", compare=False)
 
 
 def mode_resolve_trigger[M: ModeLike](
@@ -91,13 +94,18 @@ def mode_resolve_trigger[M: ModeLike](
     trigger = _TRIGGER.match(head)
     if trigger is None:
         return None
-    words = _request_words(head[trigger.end() :])
+    clause, located = _request_clause(head[trigger.end() :])
+    words = tuple(word for word, _ in located)
     # "Presto" alone is an ordinary word ("Presto card"), so a "be ..." must follow.
     if trigger["change_o"] is None and not _leading_size(words, 0, _SWITCH_VERBS):
         return None
     requested = _strip_leading(words, _LEAD_INS)
+    lead = len(words) - len(requested)  # the words before the request's own
+    start = located[lead - 1][1] if lead else 0
     return TriggerMatch(
-        mode=matching.mode_best(requested, modes), requested=" ".join(requested)
+        mode=matching.mode_best(requested, modes),
+        requested=" ".join(requested),
+        request_text=clause[start:].strip(),
     )
 
 
@@ -112,15 +120,20 @@ def _message_head(text: str) -> str:
     return text[: cut + 1 - split.end()] if split else text[:cut]
 
 
-def _request_words(text: str) -> tuple[str, ...]:
-    """The words of the first clause with any content, minus padding like "please"."""
+def _request_clause(text: str) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The first clause with any content, cut after any padding like "please" it
+    opens with, and its words (with where each ends) less padding at either end."""
     for clause in _CLAUSE_END.split(text):
-        words = _strip_trailing(
-            _strip_leading(matching.words(clause), _PADDING), _PADDING
-        )
-        if words:
-            return words
-    return ()
+        located = matching.words_located(clause)
+        words = tuple(word for word, _ in located)
+        lead = len(words) - len(_strip_leading(words, _PADDING))
+        kept = _strip_trailing(words[lead:], _PADDING)
+        if kept:
+            start = located[lead - 1][1] if lead else 0
+            return clause[start:], tuple(
+                (word, end - start) for word, end in located[lead : lead + len(kept)]
+            )
+    return "", ()
 
 
 def _strip_leading(

@@ -6,12 +6,12 @@ cache). Pure and cheap: no database, plain word tuples.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-# Apostrophes join their word ("you're" -> "youre") rather than split it.
+# A word: letters and digits, apostrophes joining them ("you're" is "youre").
+_WORD = re.compile(r"(?:[^\W_]|['’‘`])+")
 _APOSTROPHE = re.compile(r"['’‘`]")
-_WORD = re.compile(r"[^\W_]+")
 # Dropped everywhere, in requests and in mode names alike.
 _IGNORED = frozenset({"a", "an", "the", "company", "companies"})
 
@@ -31,8 +31,17 @@ class ModeLike(Protocol):
 
 def words(text: str) -> tuple[str, ...]:
     """Lowercase words, no punctuation or articles: "An Insurer!" is "insurer"."""
-    found = _WORD.findall(_APOSTROPHE.sub("", text.casefold()))
-    return tuple(word for word in found if word not in _IGNORED)
+    return tuple(word for word, _ in words_located(text))
+
+
+def words_located(text: str) -> tuple[tuple[str, int], ...]:
+    """`words`, each with where it ends in text, so text can be cut after one."""
+    located = []
+    for run in _WORD.finditer(text):
+        word = _APOSTROPHE.sub("", run.group()).casefold()
+        if word and word not in _IGNORED:
+            located.append((word, run.end()))
+    return tuple(located)
 
 
 def mode_best[M: ModeLike](found: tuple[str, ...], modes: Sequence[M]) -> M | None:
@@ -52,6 +61,17 @@ def mode_terms(mode: ModeLike) -> list[tuple[str, ...]]:
     phrases = [mode.name, mode.slug, *mode.alias_list]
     terms = [tuple(stem(word) for word in words(phrase)) for phrase in phrases]
     return [term for term in terms if term]
+
+
+def phrase_term(phrase: str) -> str:
+    """A phrase as matching compares it: "Pet Stores!" is "pet store"."""
+    return " ".join(stem(word) for word in words(phrase))
+
+
+def modes_terms(modes: Iterable[ModeLike]) -> frozenset[str]:
+    """Every phrase the modes answer to, as `phrase_term` writes it: the words a new
+    mode's aliases must not take."""
+    return frozenset(" ".join(term) for mode in modes for term in mode_terms(mode))
 
 
 def stem(word: str) -> str:

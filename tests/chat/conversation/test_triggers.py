@@ -315,14 +315,14 @@ def test_mode_resolve_trigger_answers_any_message(text: str) -> None:
 @given(text=messages)
 def test_mode_resolve_trigger_examines_a_bounded_number_of_words(text: str) -> None:
     examined: list[str] = []
-    tokenize = matching.words
+    tokenize = matching.words_located
 
-    def tokenize_counted(clause: str) -> tuple[str, ...]:
+    def tokenize_counted(clause: str) -> tuple[tuple[str, int], ...]:
         examined.extend(tokenize(clause))
         return tokenize(clause)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(matching, "words", tokenize_counted)
+        patch.setattr(matching, "words_located", tokenize_counted)
         mode_resolve_trigger(text, [])
 
     assert len(examined) <= TRIGGER_READ_CHARS
