@@ -8,9 +8,7 @@ import pytest
 
 from chat import llm
 from chat.llm import offline
-from personas import generate_persona
-from personas.formatting import clock_time, long_date, money
-from personas.schemas import (
+from personas import (
     Appointment,
     BankingPersona,
     Claim,
@@ -20,7 +18,9 @@ from personas.schemas import (
     Policy,
     Prescription,
     Transaction,
+    generate_persona,
 )
+from personas.formatting import clock_time, long_date, money
 
 BANKING = BankingPersona(
     name="Jordan Ellis",
