@@ -102,10 +102,11 @@ def mode_resolve_trigger[M: ModeLike](
     requested = _strip_leading(words, _LEAD_INS)
     lead = len(words) - len(requested)  # the words before the request's own
     start = located[lead - 1][1] if lead else 0
+    end = located[-1][1] if requested else start
     return TriggerMatch(
         mode=matching.mode_best(requested, modes),
         requested=" ".join(requested),
-        request_text=clause[start:].strip(),
+        request_text=clause[start:end].strip(),
     )
 
 

@@ -340,3 +340,23 @@ def test_mode_resolve_trigger_reads_nothing_past_the_limit(
 ) -> None:
     # One character past the limit, to see whether the cut splits a word.
     assert mode_resolve_trigger(head + rest, MODES) == mode_resolve_trigger(head, MODES)
+
+
+@pytest.mark.parametrize(
+    ("text", "request_text"),
+    [
+        (
+            "Presto-Change-O, you're a bakery called Sweet Crumbs. Not a bank.",
+            "a bakery called Sweet Crumbs",
+        ),
+        ("presto change-o: please be {{ settings }} now", "{{ settings"),
+        ("Presto, become a Pet Shop!", "a Pet Shop"),
+        (
+            "Presto-Change-O, now you are the bank called McDonald's please",
+            "the bank called McDonald's",
+        ),
+        ("Presto-Change-O", ""),
+    ],
+)
+def test_mode_resolve_trigger_keeps_the_request_as_typed(text, request_text):
+    assert mode_resolve_trigger(text, []).request_text == request_text

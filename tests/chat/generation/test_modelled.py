@@ -6,42 +6,27 @@ import json
 import pytest
 
 from bench.openai_server import OpenAIServer
-from chat.generation.drafts import ModeDraft
+from chat.generation.drafts import IndustryRequest, ModeDraft
 from chat.generation.modelled import (
+    PALETTE,
     DraftReply,
-    contrast,
     draft_merge,
     draft_modelled,
     palette_readable,
 )
+from chat.generation.offline import draft_offline
 from personas.catalogue import CatalogueItem
 from personas.registry import kind_names
 
-OFFLINE = ModeDraft(
-    industry="pet store",
-    persona_kind="generic",
-    name="Pet Store",
-    slug="pet-store",
-    company_name="Pawprint Supply Co.",
-    tagline="Everything your pets need.",
-    aliases=("pet store", "pet stores", "pet shop"),
-    primary_color="#1f5f4a",
-    secondary_color="#b45309",
-    background_color="#f6f8f7",
-    surface_color="#ffffff",
-    text_color="#1c2421",
-    catalogue=(CatalogueItem(name="Grain-free salmon kibble, 12 lb", low=38, high=64),),
-    industry_notes="",
-    generator="offline",
-)
+OFFLINE = draft_offline(IndustryRequest(text="a pet store", industry="pet store"))
 REPLY = {
     "persona_kind": "banking",
     "name": "Pet Supplies",
     "company_name": "Whisker & Wag",
     "tagline": "Happy pets, happy homes.",
-    "aliases": ["Pet Supplies", "pet emporium", "bank"],
+    "aliases": ["Critter Corner", "animal outfitter", "bank", "Banks"],
     "primary_color": "#0B5D7A",
-    "secondary_color": "#7c3aed",
+    "secondary_color": "#fbbf24",
     "background_color": "#f8fafc",
     "surface_color": "#ffffff",
     "text_color": "#111827",
@@ -71,7 +56,7 @@ async def test_draft_modelled_takes_every_field_that_passes(
 
     assert draft.persona_kind == "banking"
     assert (draft.name, draft.company_name) == ("Pet Supplies", "Whisker & Wag")
-    assert draft.primary_color == "#0b5d7a"
+    assert (draft.primary_color, draft.secondary_color) == ("#0b5d7a", "#fbbf24")
     assert draft.catalogue == (CatalogueItem(name="Catnip mouse toy", low=3, high=6),)
     assert draft.industry_notes == REPLY["industry_notes"]
     assert draft.generator == openai_backend.model
@@ -94,7 +79,7 @@ async def test_draft_modelled_aliases_keep_the_offline_ones_and_take_no_others_w
 
     draft = await drafted()
 
-    assert draft.aliases == (*OFFLINE.aliases, "pet supplies", "pet emporium")
+    assert draft.aliases == (*OFFLINE.aliases, "critter corner", "animal outfitter")
 
 
 async def test_draft_modelled_sends_one_strict_json_schema_request(
@@ -168,20 +153,12 @@ def test_draft_merge_template_syntax_is_kept_as_plain_data():
     assert (draft.name, draft.tagline) == ("{{ settings.SECRET_KEY }}", "{% load x %}")
 
 
-def test_palette_readable_the_offline_palette_passes():
-    palette = OFFLINE.model_dump(include={"primary_color", "secondary_color"})
-    palette |= OFFLINE.model_dump(
-        include={"background_color", "surface_color", "text_color"}
-    )
-    assert palette_readable(palette)
-
-
 @pytest.mark.parametrize(
-    ("first", "second", "ratio"),
-    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0)],
+    "draft", [OFFLINE, draft_merge(OFFLINE, REPLY, taken=TAKEN, generator="m")]
 )
-def test_contrast_is_the_wcag_ratio(first, second, ratio):
-    assert contrast(first, second) == pytest.approx(ratio)
+def test_palette_readable_the_drafts_palettes_pass(draft):
+    palette = draft.model_dump(include=set(PALETTE))
+    assert palette_readable(palette)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +192,7 @@ async def test_draft_modelled_a_slow_reply_gives_the_offline_draft_in_time(
 
     assert await drafted() == OFFLINE
     assert fallback_logs(caplog) == [
-        "Mode draft for 'pet store' is the offline one: no reply within "
+        f"Mode draft for {OFFLINE.industry!r} is the offline one: no reply within "
         "CHAT_GENERATION_TIMEOUT"
     ]
 
