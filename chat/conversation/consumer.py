@@ -210,7 +210,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             start = self.starter(mode=turn.switch_to, company_name=turn.company_name)
             await self.visit_replace("switch", start)
         elif turn.conjure is not None:
-            await self.mode_conjure(turn.conjure)
+            await self.industry_conjure(turn.conjure)
         elif turn.canned_reply is not None:
             self.reply_start(llm.text_pieces(turn.canned_reply), backend="canned")
         else:
@@ -226,7 +226,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 prompt_version=turn.prompt_version,
             )
 
-    async def mode_conjure(self, request: IndustryRequest) -> None:
+    async def industry_conjure(self, request: IndustryRequest) -> None:
         """A new industry: say so at once, make its mode off the loop, switch to it."""
         if not await self.budget_spend(Action.GENERATION):
             return
