@@ -1,7 +1,15 @@
 """The built-in customer kinds, one module each, registered here in the order the admin
 lists them: adding a kind is its module plus one line below."""
 
-from personas.kinds import banking, generic, healthcare, insurance
+from personas.kinds import (
+    banking,
+    generic,
+    healthcare,
+    insurance,
+    retail,
+    subscription,
+    travel,
+)
 from personas.registry import kind_register
 
 KINDS = (
@@ -9,6 +17,9 @@ KINDS = (
     insurance.KIND,
     healthcare.KIND,
     generic.KIND,
+    retail.KIND,
+    subscription.KIND,
+    travel.KIND,
 )
 
 for _kind in KINDS:
