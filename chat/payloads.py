@@ -1,9 +1,11 @@
 """The serialized forms every room uses: what the page, the prompt templates and the
-broadcast to open chats see of a mode."""
+broadcast to open chats see of a mode, and the customer card the page draws."""
 
 import copy
 
 from chat.models import Mode
+from personas.card import card_render
+from personas.registry import kind_get
 
 
 def mode_payload(mode: Mode) -> dict:
@@ -23,6 +25,7 @@ def mode_payload(mode: Mode) -> dict:
             "surface": mode.surface_color,
             "text": mode.text_color,
         },
+        **kind_page_copy(mode.persona_kind),
     }
 
 
@@ -35,3 +38,21 @@ def mode_as_named(mode: Mode, company_name: str) -> Mode:
     named = copy.copy(mode)
     named.company_name = company_name
     return named
+
+
+def kind_page_copy(persona_kind: str) -> dict[str, str]:
+    """The page's lines for a kind of customer, so static/ holds no kind's copy.
+
+    An unsaved mode with no kind yet (the lint reads the payload's shape from one)
+    has none; a kind nobody registered raises, naming the known kinds.
+    """
+    if not persona_kind:
+        return {"hero": "", "chat_subtitle": ""}
+    kind = kind_get(persona_kind)
+    return {"hero": kind.hero, "chat_subtitle": kind.chat_subtitle}
+
+
+def card_payload(mode: Mode, persona: dict) -> dict:
+    """The customer card, laid out by the mode's kind and written for the customer
+    (docs/protocol.md, "The customer card")."""
+    return card_render(kind_get(mode.persona_kind).card, persona)

@@ -2,10 +2,11 @@
 page as data (a `json_script` block), so static/chat/*.js holds no product copy.
 
 `{name}` marks a value the page fills in; the close notices are keyed by the close
-code the server sends (frames.CloseCode). The customer card's labels sit under "card"
-by kind of record, with those more than one kind uses under "shared"."""
+code the server sends (frames.CloseCode). The customer card's own labels come with
+the card (personas/card.py); "card" holds only what frames every card."""
 
 from chat.conversation.frames import CloseCode
+from personas.card import CARD_COPY
 
 CLOSE_NOTICES: dict[CloseCode, str] = {
     CloseCode.FRAME_TOO_LARGE: (
@@ -20,92 +21,7 @@ CLOSE_NOTICES: dict[CloseCode, str] = {
     ),
 }
 
-CARD_COPY: dict[str, dict[str, str]] = {
-    "shared": {
-        "summary": "Customer summary",
-        "greeting": "Welcome back,",
-        "member_since": "Member since",
-        "card_ending": "•••• {last4}",
-        "amount": "Amount",
-        "meter_figure": "{spent} of {limit}",
-        "meter_to_go": "{amount} to go",
-    },
-    "banking": {
-        "checking_balance": "Checking balance",
-        "checking_account": "Checking account",
-        "accounts": "Accounts",
-        "checking": "Checking",
-        "savings": "Savings",
-        "credit_score": "Credit score",
-        "credit_limit": "Credit limit",
-        "excellent": "Excellent",
-        "very_good": "Very good",
-        "good": "Good",
-        "fair": "Fair",
-        "poor": "Poor",
-        "transactions": "Recent transactions",
-        "date": "Date",
-        "description": "Description",
-        "category": "Category",
-        "no_transactions": "No recent transactions.",
-    },
-    "insurance": {
-        "total_coverage": "Total coverage",
-        "monthly_premium": "Monthly premium",
-        "your_coverage": "Your coverage",
-        "active_policy": "{count} active policy",
-        "active_policies": "{count} active policies",
-        "risk_profile": "Risk profile",
-        "policies": "Policies",
-        "policy": "Policy",
-        "coverage": "Coverage",
-        "deductible": "Deductible",
-        "premium": "Premium",
-        "renews": "Renews",
-        "premium_per_month": "{premium}/mo",
-        "no_policies": "No active policies.",
-        "claims": "Claims",
-        "claim": "Claim",
-        "filed": "Filed",
-        "status": "Status",
-        "claim_of_type": "{type} claim",
-        "no_claims": "No claims on file.",
-    },
-    "healthcare": {
-        "member_id": "Member ID",
-        "plan": "Plan",
-        "date_of_birth": "Date of birth",
-        "plan_progress": "Plan year progress",
-        "deductible": "Deductible",
-        "out_of_pocket": "Out-of-pocket maximum",
-        "primary_care": "Primary care provider",
-        "appointments": "Upcoming appointments",
-        "appointment_when": "{date} at {time}",
-        "no_appointments": "No upcoming appointments.",
-        "prescriptions": "Prescriptions",
-        "medication": "Medication",
-        "how_to_take": "How to take",
-        "refills": "Refills",
-        "no_refills": "No refills left",
-        "refill_left": "{count} refill left",
-        "refills_left": "{count} refills left",
-        "no_prescriptions": "No active prescriptions.",
-    },
-    "generic": {
-        "account_value": "Account value",
-        "customer_since": "Customer since",
-        "status": "Status",
-        "status_member": "{status} member",
-        "your_account": "Your account",
-        "since": "Since {date}",
-        "loyalty_status": "Loyalty status",
-        "loyalty_points": "Loyalty points",
-        "recent_activity": "Recent activity",
-        "transactions": "Transactions",
-    },
-}
-
-CHAT_COPY: dict[str, str | dict[str, str] | dict[str, dict[str, str]]] = {
+CHAT_COPY: dict[str, str | dict[str, str]] = {
     "connected": "Connected",
     "reconnecting": "Reconnecting…",
     "close_notices": {str(code.value): text for code, text in CLOSE_NOTICES.items()},
@@ -132,5 +48,6 @@ CHAT_COPY: dict[str, str | dict[str, str] | dict[str, dict[str, str]]] = {
     "generated_mode": "Conjured: you're now chatting with {company} ({name})",
     "new_persona": "Signed in as {name}",
     "cleared": "New conversation",
-    "card": CARD_COPY,
+    # What the card says around the figures its kind lays out.
+    "card": {key: CARD_COPY[key] for key in ("summary", "greeting")},
 }

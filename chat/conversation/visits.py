@@ -19,9 +19,10 @@ from chat import llm
 from chat.conversation import transcripts
 from chat.conversation.transcripts import conversation_resumable, conversation_start
 from chat.models import Conversation, Mode
-from chat.payloads import mode_as_named, mode_payload
+from chat.payloads import card_payload, mode_as_named, mode_payload
 from chat.selectors import mode_get_active, modes_active
-from personas import MAX_SEED, generate_persona
+from personas import MAX_SEED
+from personas.registry import generate_persona
 
 SEED_KEY = "persona_seed"
 AS_OF_KEY = "persona_as_of"
@@ -118,7 +119,11 @@ def visit_start(
     """A new conversation in `mode` with the customer's persona for that mode, under
     `company_name` when the visitor named one."""
     persona = generate_persona(
-        mode.persona_kind, customer.seed, as_of=customer.as_of, locale=mode.faker_locale
+        mode.persona_kind,
+        customer.seed,
+        as_of=customer.as_of,
+        locale=mode.faker_locale,
+        catalogue=mode.catalogue,
     )
     conversation = conversation_start(
         visitor_key=visitor_key(session.session_key),
@@ -163,6 +168,7 @@ def session_payload(visit: Visit) -> dict:
     return {
         "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
+        "card": card_payload(visit.mode, visit.persona),
         "modes": [{"slug": m.slug, "name": m.name} for m in modes_active()],
         "conversation_id": visit.conversation.pk,
         "messages": transcripts.conversation_messages_payload(
@@ -176,6 +182,7 @@ def mode_switch_payload(visit: Visit, reason: str) -> dict:
     return {
         "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
+        "card": card_payload(visit.mode, visit.persona),
         "conversation_id": visit.conversation.pk,
         "reason": reason,
     }

@@ -118,7 +118,7 @@ const HANDLERS = {
     state.retryMs = FIRST_RETRY_MS;
     connectionShow("connected", say("connected"));
     backendShow(p.llm || {});
-    modeShow(p.mode, p.persona);
+    modeShow(p.mode, p.card);
     pickerFill(p.modes || [], p.mode.slug);
     transcriptRedraw(p.messages || [], p.conversation_id);
     busySet(false);
@@ -130,7 +130,7 @@ const HANDLERS = {
   mode_switch(p) {
     conjuringClear();
     noticesClear();
-    modeShow(p.mode, p.persona);
+    modeShow(p.mode, p.card);
     el.picker.value = p.mode.slug;
     transcriptRedraw([], p.conversation_id);
     dividerAdd(SWITCH_NOTES[p.reason] ? SWITCH_NOTES[p.reason](p) : "");
@@ -192,11 +192,11 @@ const SWITCH_NOTES = {
 
 // ---- Header, card and status ----------------------------------------------
 
-function modeShow(mode, persona) {
+function modeShow(mode, card) {
   state.mode = mode;
   document.documentElement.lang = mode.locale || "en-US";
   brandApply(mode);
-  if (persona) customerRender(mode, persona);
+  if (card) customerRender(card);
 }
 
 function pickerFill(modes, current) {

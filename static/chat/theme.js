@@ -1,4 +1,5 @@
-// A mode's look: its colours as CSS custom properties, its name and monogram.
+// A mode's look: its colours as CSS custom properties, its name, monogram and the
+// lines its kind of customer reads (from the server's `mode`).
 
 import { byId } from "./dom.js";
 import { initials } from "./format.js";
@@ -52,30 +53,10 @@ export function themeApply(theme) {
   root.setProperty("--primary-ink", readable(theme.primary, theme.surface));
 }
 
-const COPY = {
-  banking: [
-    "Your accounts at a glance, and a secure chat with our virtual assistant.",
-    "Ask about your accounts, cards and transfers",
-  ],
-  insurance: [
-    "Your policies and claims at a glance, and a secure chat with our virtual assistant.",
-    "Ask about your policies, billing and claims",
-  ],
-  healthcare: [
-    "Your plan, care and prescriptions at a glance, and a secure chat with our virtual assistant.",
-    "Ask about benefits, appointments and prescriptions",
-  ],
-  generic: [
-    "Your account at a glance, and a secure chat with our virtual assistant.",
-    "Ask about your account and rewards",
-  ],
-};
-
 /** The header, the monogram and the title for a mode. */
 export function brandApply(mode) {
-  const [hero, chat] = COPY[mode.persona_kind] || COPY.generic;
-  byId("hero-text").textContent = hero;
-  byId("chat-subtitle").textContent = chat;
+  byId("hero-text").textContent = mode.hero || "";
+  byId("chat-subtitle").textContent = mode.chat_subtitle || "";
   byId("company-name").textContent = mode.company_name;
   byId("tagline").textContent = mode.tagline || "";
   byId("monogram").textContent = initials(mode.company_name);

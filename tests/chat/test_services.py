@@ -21,6 +21,7 @@ from chat.services import (
     prompt_version_create,
     prompt_version_rollback,
 )
+from personas.registry import kind_get
 from tests.chat.migration import chat_migrate
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +178,7 @@ def test_mode_group_name_is_per_mode():
 
 
 def test_mode_payload_is_the_protocol_mode_object(banking):
+    kind = kind_get("banking")
     assert mode_payload(banking) == {
         "slug": "banking",
         "name": "Banking",
@@ -191,6 +193,8 @@ def test_mode_payload_is_the_protocol_mode_object(banking):
             "surface": "#ffffff",
             "text": "#1b2430",
         },
+        "hero": kind.hero,
+        "chat_subtitle": kind.chat_subtitle,
     }
 
 

@@ -15,6 +15,8 @@ MODE = {
         "surface": "#ffffff",
         "text": "#1b2430",
     },
+    "hero": "Your accounts at a glance, and a secure chat with our virtual assistant.",
+    "chat_subtitle": "Ask about your accounts, cards and transfers",
 }
 PERSONA = {
     "name": "Jordan Ellis",
@@ -26,9 +28,35 @@ PERSONA = {
     "credit_limit": 8000.0,
     "recent_transactions": [],
 }
+# What the server lays out for PERSONA (docs/protocol.md, "The customer card").
+CARD = {
+    "name": "Jordan Ellis",
+    "headline": {
+        "label": "Checking balance",
+        "value": "$4,210.55",
+        "testid": "checking-balance",
+    },
+    "summary": [{"label": "Member since", "value": "March 4, 2019"}],
+    "sections": [
+        {
+            "title": "Recent transactions",
+            "testid": "transactions",
+            "blocks": [
+                {
+                    "type": "table",
+                    "caption": "Recent transactions",
+                    "columns": [{"label": "Amount", "style": "num", "pill": False}],
+                    "rows": [],
+                    "empty": "No recent transactions.",
+                }
+            ],
+        }
+    ],
+}
 SESSION = {
     "mode": MODE,
     "persona": PERSONA,
+    "card": CARD,
     "modes": [{"slug": "banking", "name": "Banking"}],
     "conversation_id": 1,
     "messages": [],

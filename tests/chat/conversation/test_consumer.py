@@ -13,7 +13,9 @@ from chat.conversation.visits import seed_from_session_key
 from chat.models import Conversation, Message, Mode
 from demo_site.asgi import application
 from personas import generate_persona
+from personas.card import card_render
 from personas.formatting import money
+from personas.registry import kind_get
 from tests.chat.socket import (
     frames_until,
     reply_collect,
@@ -30,6 +32,10 @@ def persona_for(kind: str, seed: int, as_of: date | None = None) -> dict:
     return generate_persona(kind, seed, as_of=as_of or timezone.localdate())
 
 
+def card_of(kind: str, persona: dict) -> dict:
+    return card_render(kind_get(kind).card, persona)
+
+
 @database_sync_to_async
 def messages_of(conversation_id: int) -> list[Message]:
     messages = Message.objects.select_related("conversation")
@@ -42,6 +48,7 @@ async def test_connect_sends_session_with_the_visitors_customer():
     assert session["mode"]["slug"] == "banking"
     assert session["mode"]["company_name"] == "Meridian Trust Bank"
     assert session["persona"] == persona_for("banking", seed_from_session_key(key))
+    assert session["card"] == card_of("banking", session["persona"])
     assert [m["slug"] for m in session["modes"]] == [
         "banking",
         "insurance",
@@ -128,6 +135,7 @@ async def test_trigger_switches_mode_with_persona_and_streams_greeting():
     payload = switch["payload"]
     assert payload["mode"]["company_name"] == "Guardian Shield Insurance"
     assert payload["persona"] == persona_for("insurance", seed_from_session_key(key))
+    assert payload["card"] == card_of("insurance", payload["persona"])
     assert payload["conversation_id"] != session["conversation_id"]
     assert payload["reason"] == "switch"
     greeting = await reply_collect(communicator)
