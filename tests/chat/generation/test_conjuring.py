@@ -131,7 +131,7 @@ def test_slug_free_is_the_first_free_number(used, slug):
     assert slug_free("pet-store", used) == slug
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_mode_conjure_with_a_model_keeps_its_words_as_data(
     openai_backend: OpenAIServer,
 ):
@@ -162,7 +162,7 @@ async def test_mode_conjure_with_a_model_keeps_its_words_as_data(
     assert request["response_format"]["type"] == "json_schema"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_mode_conjure_a_slow_model_gives_the_offline_mode(
     openai_backend: OpenAIServer, settings
 ):
@@ -180,7 +180,7 @@ async def test_mode_conjure_a_slow_model_gives_the_offline_mode(
     connection.vendor != "postgresql",
     reason="the race needs a database that lets two writers in at once (make test-pg)",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_mode_conjure_two_racing_requests_make_one_row():
     """The first request's row is in, not yet committed, while the second looks:
     the second finds nothing, drafts the same slug, and waits on the unique index."""
