@@ -10,8 +10,10 @@ Standalone, as a zero-latency model for benchmarks (Ctrl-C stops it)::
     python -m bench.openai_server --port 8765 --latency 0
 
 Endpoints: ``GET /v1/models`` and ``POST /v1/chat/completions`` (``stream`` true gives
-``data: {chunk}`` lines and ``data: [DONE]``, false a whole completion). Only the
-standard library is used, so it runs without Django.
+``data: {chunk}`` lines and ``data: [DONE]``, false a whole completion, after
+``first_token_delay``). A structured-output request (``response_format`` of type
+``json_schema``) is answered with ``behaviour.structured``, or refused with
+``behaviour.refusal``. Only the standard library is used, so it runs without Django.
 """
 
 import argparse
@@ -67,6 +69,10 @@ class Behaviour:
     malformed_after: int | None = None  # send this many pieces, then `malformed`
     malformed: str = '{"choices": ['  # an event the client cannot read as a chunk
     finish_reason: str = "stop"  # e.g. "length": the reply was cut at max_tokens
+    # A json_schema request's answer: a value sent as JSON, or a str sent as it is
+    # (to send invalid JSON); None: `reply`, like any other request.
+    structured: Any = None
+    refusal: str | None = None  # refuse json_schema requests, saying this
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,18 @@ def _last_user_text(body: dict[str, Any]) -> str:
 
 
 def _reply_text(behaviour: Behaviour, body: dict[str, Any]) -> str:
+    if _structured(body) and behaviour.structured is not None:
+        answer = behaviour.structured
+        return answer if isinstance(answer, str) else json.dumps(answer)
     return f"You said: {_last_user_text(body)}" if behaviour.echo else behaviour.reply
+
+
+def _structured(body: dict[str, Any]) -> bool:
+    """Whether the request asks for structured output held to a JSON schema."""
+    response_format = body.get("response_format")
+    return isinstance(response_format, dict) and (
+        response_format.get("type") == "json_schema"
+    )
 
 
 def text_pieces(text: str) -> list[str]:
@@ -235,7 +252,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_error(behaviour.status, behaviour.error_message)
         text = _reply_text(behaviour, body)
         if not body.get("stream"):
-            return self._send_json(200, self._completion(text))
+            if not self.server.app.pause(behaviour.first_token_delay):
+                return
+            refusal = behaviour.refusal if _structured(body) else None
+            return self._send_json(200, self._completion(text, refusal))
         try:
             self._stream(behaviour, text)
         except OSError:
@@ -270,8 +290,9 @@ class _Handler(BaseHTTPRequestHandler):
         retry = {"retry_after_ms": RETRY_AFTER_MS} if retryable else {}
         self._send_json(status, {"error": error}, **retry)
 
-    def _completion(self, text: str) -> dict[str, Any]:
-        message = {"role": "assistant", "content": text}
+    def _completion(self, text: str, refusal: str | None = None) -> dict[str, Any]:
+        message = {"role": "assistant", "content": None if refusal else text}
+        message["refusal"] = refusal
         return self._envelope("chat.completion") | {
             "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},

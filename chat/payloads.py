@@ -1,6 +1,8 @@
 """The serialized forms every room uses: what the page, the prompt templates and the
 broadcast to open chats see of a mode, and the customer card the page draws."""
 
+import copy
+
 from chat.models import Mode
 from personas.card import card_render
 from personas.registry import kind_get
@@ -25,6 +27,17 @@ def mode_payload(mode: Mode) -> dict:
         },
         **kind_page_copy(mode.persona_kind),
     }
+
+
+def mode_as_named(mode: Mode, company_name: str) -> Mode:
+    """The mode as one conversation shows it, under the company its visitor named
+    ("you're a bank called Contoso"): an unsaved copy, so the shared mode is never
+    renamed for anyone else."""
+    if not company_name:
+        return mode
+    named = copy.copy(mode)
+    named.company_name = company_name
+    return named
 
 
 def kind_page_copy(persona_kind: str) -> dict[str, str]:

@@ -426,6 +426,22 @@ CHAT_ADDRESS_OPEN_SOCKETS = env_number(
 CHAT_CONVERSATIONS_PER_WINDOW = env_number(
     "CHAT_CONVERSATIONS_PER_WINDOW", int, 30, minimum=1, maximum=10_000_000
 )
+# Conjuring a mode for a new industry (chat/generation): the seconds a model has to
+# draft it before the offline generator's draft is used; the most generated modes the
+# site keeps (0: none is generated); generations per visitor and per client address
+# per CHAT_RATE_LIMIT_WINDOW_SECONDS.
+CHAT_GENERATION_TIMEOUT = env_number(
+    "CHAT_GENERATION_TIMEOUT", float, 5.0, minimum=0.1, maximum=60.0
+)
+CHAT_GENERATED_MODES_MAX = env_number(
+    "CHAT_GENERATED_MODES_MAX", int, 500, minimum=0, maximum=1_000_000
+)
+CHAT_GENERATIONS_PER_WINDOW = env_number(
+    "CHAT_GENERATIONS_PER_WINDOW", int, 3, minimum=1, maximum=10_000_000
+)
+CHAT_ADDRESS_GENERATIONS_PER_WINDOW = env_number(
+    "CHAT_ADDRESS_GENERATIONS_PER_WINDOW", int, 20, minimum=1, maximum=10_000_000
+)
 # Proxies (addresses or networks) whose X-Forwarded-For is believed; empty: none.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from chat import llm
 from chat.broadcast import mode_group_name
-from chat.conversation import replies, transcripts, turns, visits
+from chat.conversation import conjure, replies, transcripts, turns, visits
 from chat.conversation.frames import (
     ChatFrame,
     ClearFrame,
@@ -38,8 +38,11 @@ from chat.conversation.frames import (
     frame_parse,
 )
 from chat.conversation.ratelimit import Action, abudgets_spend, visitor_identity
+from chat.generation.conjuring import GenerationRefused
+from chat.generation.drafts import IndustryRequest
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
+from chat.payloads import mode_payload
 from chat.prompting.rendering import PromptTemplateError, render_greeting
 from chat.selectors import mode_get_active, prompt_active_version
 
@@ -54,6 +57,12 @@ MODE_UNAVAILABLE = "mode_unavailable"
 MODE_UNAVAILABLE_MESSAGE = (
     "This assistant cannot answer right now; please pick another mode."
 )
+# What a spent budget refused, in its error's words.
+BUDGET_WORDS = {
+    Action.MESSAGE: "messages",
+    Action.CONVERSATION: "new conversations",
+    Action.GENERATION: "new industries",
+}
 
 
 async def task_cancel(task: asyncio.Task | None) -> None:
@@ -198,7 +207,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         turn = await db(turns.turn_prepare)(self.visit, frame.payload.text)
         if turn.switch_to is not None:
-            await self.visit_replace("switch", self.starter(mode=turn.switch_to))
+            start = self.starter(mode=turn.switch_to, company_name=turn.company_name)
+            await self.visit_replace("switch", start)
+        elif turn.conjure is not None:
+            await self.industry_conjure(turn.conjure)
         elif turn.canned_reply is not None:
             self.reply_start(llm.text_pieces(turn.canned_reply), backend="canned")
         else:
@@ -213,6 +225,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 ),
                 prompt_version=turn.prompt_version,
             )
+
+    async def industry_conjure(self, request: IndustryRequest) -> None:
+        """A new industry: say so at once, make its mode off the loop, switch to it."""
+        if not await self.budget_spend(Action.GENERATION):
+            return
+        payload = conjure.mode_generating_payload(request)
+        await self.send_frame("mode_generating", payload)
+        try:
+            conjured = await conjure.mode_conjure_threaded(request)
+        except GenerationRefused as exc:
+            await self.send_error(exc.code, exc.message)
+            return
+        start = self.starter(mode=conjured.mode, company_name=request.company or "")
+        await self.visit_replace(conjure.conjured_reason(conjured), start)
 
     async def on_switch_mode(self, frame: SwitchModeFrame) -> None:
         """The page's mode picker."""
@@ -253,7 +279,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         self.visit = refreshed
-        await self.send_frame("mode_updated", {"mode": event["mode"]})
+        await self.send_frame(
+            "mode_updated", {"mode": mode_payload(refreshed.mode_shown)}
+        )
 
     async def budget_spend(self, action: Action) -> bool:
         """Count `action` for this visitor and address; refuse it when over budget."""
@@ -262,10 +290,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )
         if retry_after is None:
             return True
-        what = "messages" if action is Action.MESSAGE else "new conversations"
         await self.send_error(
             "rate_limited",
-            f"Too many {what}; try again in {retry_after:g} seconds.",
+            f"Too many {BUDGET_WORDS[action]}; try again in {retry_after:g} seconds.",
             retryable=True,
             retry_after=retry_after,
         )
@@ -301,9 +328,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except UNREACHABLE_ERRORS as exc:
             outage_log.warn(method.__name__, exc)
 
-    def starter(self, *, mode: Mode) -> Callable[[SessionBase], visits.Visit]:
-        """A new conversation in `mode` with this visitor's customer."""
-        return partial(visits.visit_start, mode=mode, customer=self.visit.customer)
+    def starter(
+        self, *, mode: Mode, company_name: str = ""
+    ) -> Callable[[SessionBase], visits.Visit]:
+        """A new conversation in `mode` with this visitor's customer, under the
+        company they named, if any."""
+        return partial(
+            visits.visit_start,
+            mode=mode,
+            customer=self.visit.customer,
+            company_name=company_name,
+        )
 
     async def visit_replace(
         self,
@@ -327,7 +362,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)
         greeting = await render(render_greeting)(
-            self.visit.mode, self.visit.persona, version=version
+            self.visit.mode_shown, self.visit.persona, version=version
         )
         self.reply_start(
             llm.text_pieces(greeting), backend="greeting", prompt_version=version

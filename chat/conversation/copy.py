@@ -44,6 +44,8 @@ CHAT_COPY: dict[str, str | dict[str, str]] = {
     "seconds": "{count} seconds",
     "dismiss": "Dismiss this notice",
     "switched_mode": "You're now chatting with {company}",
+    "conjuring": "Presto-Change-O! Conjuring your {requested}…",
+    "generated_mode": "Conjured: you're now chatting with {company} ({name})",
     "new_persona": "Signed in as {name}",
     "cleared": "New conversation",
     # What the card says around the figures its kind lays out.

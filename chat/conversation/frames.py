@@ -1,4 +1,5 @@
-"""The frames a client may send, validated before anything acts on them.
+"""The frames a client may send, validated before anything acts on them, and the
+payloads of the server's frames that carry more than a mode.
 
 Each refusal carries a code and a message that says what to fix (docs/protocol.md).
 """
@@ -150,6 +151,13 @@ def _describe(exc: ValidationError) -> str:
         field = ".".join(str(part) for part in error["loc"][1:]) or "frame"
         problems.append(f"{field}: {error['msg']}")
     return "Invalid frame — " + "; ".join(problems) + "."
+
+
+class ModeGeneratingPayload(BaseModel):
+    """Server to client: a mode is being made for `requested`, the industry's words;
+    a `mode_switch` (reason "generated") or an `error` follows."""
+
+    requested: str
 
 
 class CloseCode(IntEnum):

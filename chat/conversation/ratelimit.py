@@ -26,6 +26,7 @@ class Action(StrEnum):
     CONVERSATION = "conversation"
     CONNECTION = "connection"
     SESSION = "session"
+    GENERATION = "generation"  # a new mode conjured for an industry
 
 
 # Each action's limits per window: (per visitor, per address); None: not counted.
@@ -37,6 +38,10 @@ _LIMIT_SETTINGS: dict[Action, tuple[str | None, str]] = {
     ),
     Action.CONNECTION: (None, "CHAT_ADDRESS_CONNECTIONS_PER_WINDOW"),
     Action.SESSION: (None, "CHAT_ADDRESS_SESSIONS_PER_WINDOW"),
+    Action.GENERATION: (
+        "CHAT_GENERATIONS_PER_WINDOW",
+        "CHAT_ADDRESS_GENERATIONS_PER_WINDOW",
+    ),
 }
 
 

@@ -25,11 +25,18 @@ RESUME_MESSAGES = 100
 
 
 def conversation_start(
-    *, visitor_key: str, mode: Mode, seed: int, as_of: date, persona: dict
+    *,
+    visitor_key: str,
+    mode: Mode,
+    seed: int,
+    as_of: date,
+    persona: dict,
+    company_name: str = "",
 ) -> Conversation:
     conversation = Conversation(
         visitor_key=visitor_key,
         mode=mode,
+        company_name=company_name,
         seed=seed,
         as_of=as_of,
         persona_kind=mode.persona_kind,

@@ -7,8 +7,10 @@ Only the head of a message is read: a 4,000-character one costs what a short one
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+
+from chat.generation import matching
+from chat.generation.matching import ModeLike
 
 # A trigger and its request fit in a few dozen words; the rest of a message (up to
 # CHAT_MAX_MESSAGE_CHARS) is chat for the model, so matching never reads past this.
@@ -22,12 +24,6 @@ _TRIGGER = re.compile(
 # A request is read from its first clause, so "you're a bakery. Not a bank." asks
 # for a bakery. Colons and commas do not end a clause: "presto change-o: a bank".
 _CLAUSE_END = re.compile(r"[.?!;\n]+")
-# Apostrophes join their word ("you're" -> "youre") rather than split it.
-_APOSTROPHE = re.compile(r"['’‘`]")
-_WORD = re.compile(r"[^\W_]+")
-
-# Dropped everywhere, in requests and in mode names alike.
-_IGNORED = frozenset({"a", "an", "the", "company", "companies"})
 # What a visitor says to ask for a change; bare "Presto" needs one of these to follow.
 _SWITCH_VERBS = tuple(
     tuple(phrase.split())
@@ -76,25 +72,15 @@ _PADDING = tuple(
 _LEAD_INS = _SWITCH_VERBS + _PADDING
 
 
-class ModeLike(Protocol):
-    """What matching needs from a mode; chat.models.Mode fits, as does a test double."""
-
-    @property
-    def slug(self) -> str: ...
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def alias_list(self) -> list[str]: ...
-
-
 @dataclass(frozen=True)
 class TriggerMatch[M: ModeLike]:
     """A trigger; mode is None when no given mode covers what was requested."""
 
     mode: M | None
-    requested: str
+    requested: str  # its words, as matching reads them: "bakery called sweet crumbs"
+    # The same as typed, for chat.generation.requests: "a bakery called Sweet Crumbs".
+    # Not compared: two matches are the same when they read the same words.
+    request_text: str = field(default="", compare=False)
 
 
 def mode_resolve_trigger[M: ModeLike](
@@ -108,13 +94,19 @@ def mode_resolve_trigger[M: ModeLike](
     trigger = _TRIGGER.match(head)
     if trigger is None:
         return None
-    words = _request_words(head[trigger.end() :])
+    clause, located = _request_clause(head[trigger.end() :])
+    words = tuple(word for word, _ in located)
     # "Presto" alone is an ordinary word ("Presto card"), so a "be ..." must follow.
     if trigger["change_o"] is None and not _leading_size(words, 0, _SWITCH_VERBS):
         return None
     requested = _strip_leading(words, _LEAD_INS)
+    lead = len(words) - len(requested)  # the words before the request's own
+    start = located[lead - 1][1] if lead else 0
+    end = located[-1][1] if requested else start
     return TriggerMatch(
-        mode=_mode_best(requested, modes), requested=" ".join(requested)
+        mode=matching.mode_best(requested, modes),
+        requested=" ".join(requested),
+        request_text=clause[start:end].strip(),
     )
 
 
@@ -129,19 +121,20 @@ def _message_head(text: str) -> str:
     return text[: cut + 1 - split.end()] if split else text[:cut]
 
 
-def _request_words(text: str) -> tuple[str, ...]:
-    """The words of the first clause with any content, minus padding like "please"."""
+def _request_clause(text: str) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The first clause with any content, cut after any padding like "please" it
+    opens with, and its words (with where each ends) less padding at either end."""
     for clause in _CLAUSE_END.split(text):
-        words = _strip_trailing(_strip_leading(_words(clause), _PADDING), _PADDING)
-        if words:
-            return words
-    return ()
-
-
-def _words(text: str) -> tuple[str, ...]:
-    """Lowercase words, no punctuation or articles: "An Insurer!" is "insurer"."""
-    words = _WORD.findall(_APOSTROPHE.sub("", text.casefold()))
-    return tuple(word for word in words if word not in _IGNORED)
+        located = matching.words_located(clause)
+        words = tuple(word for word, _ in located)
+        lead = len(words) - len(_strip_leading(words, _PADDING))
+        kept = _strip_trailing(words[lead:], _PADDING)
+        if kept:
+            start = located[lead - 1][1] if lead else 0
+            return clause[start:], tuple(
+                (word, end - start) for word, end in located[lead : lead + len(kept)]
+            )
+    return "", ()
 
 
 def _strip_leading(
@@ -179,37 +172,3 @@ def _trailing_size(
         (len(p) for p in phrases if len(p) <= end and words[end - len(p) : end] == p),
         0,
     )
-
-
-def _mode_best[M: ModeLike](words: tuple[str, ...], modes: Sequence[M]) -> M | None:
-    """The mode with the longest term in words: "health insurer" beats "insurer"."""
-    stems = tuple(_stem(word) for word in words)
-    best, best_size = None, (0, 0)
-    for mode in modes:
-        for term in _mode_terms(mode):
-            size = (len(term), sum(map(len, term)))
-            if size > best_size and _contains(stems, term):
-                best, best_size = mode, size
-    return best
-
-
-def _mode_terms(mode: ModeLike) -> list[tuple[str, ...]]:
-    """The mode's name, slug and aliases as stemmed word sequences."""
-    phrases = [mode.name, mode.slug, *mode.alias_list]
-    terms = [tuple(_stem(word) for word in _words(phrase)) for phrase in phrases]
-    return [term for term in terms if term]
-
-
-def _stem(word: str) -> str:
-    """Fold simple plurals so "banks" finds "bank" and "clinics" finds "clinic"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _contains(words: tuple[str, ...], term: tuple[str, ...]) -> bool:
-    """Whether term appears in words as a run of whole words."""
-    size = len(term)
-    return any(words[i : i + size] == term for i in range(len(words) - size + 1))

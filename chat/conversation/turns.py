@@ -1,6 +1,6 @@
-"""A visitor message's turn: stored first, then a switch, a canned reply, or the
-model's messages. Sync functions touch the database; the consumer runs them through
-database_sync_to_async.
+"""A visitor message's turn: stored first, then a switch, a new mode to conjure, a
+canned reply, or the model's messages. Sync functions touch the database; the
+consumer runs them through database_sync_to_async.
 """
 
 from dataclasses import dataclass, field
@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from chat.conversation import transcripts
-from chat.conversation.triggers import mode_resolve_trigger
+from chat.conversation.triggers import TriggerMatch, mode_resolve_trigger
 from chat.conversation.visits import Visit
+from chat.generation.drafts import IndustryRequest
+from chat.generation.matching import mode_best, words
+from chat.generation.requests import RequestRefusal, industry_request
 from chat.models import Mode, PromptTemplate
 from chat.prompting.rendering import render_system_prompt
 from chat.selectors import modes_active, prompt_active_version
@@ -20,6 +23,8 @@ class Turn:
     """What to do with a visitor message, decided after it is stored."""
 
     switch_to: Mode | None = None
+    company_name: str = ""  # the switch's, when the visitor named a company
+    conjure: IndustryRequest | None = None  # an industry no active mode covers
     canned_reply: str | None = None
     messages: list[dict] = field(default_factory=list)  # history and the new one
     prompt_version: PromptTemplate | None = None
@@ -33,10 +38,8 @@ def turn_prepare(visit: Visit, text: str) -> Turn:
     transcripts.message_create_user(conversation=visit.conversation, text=text)
     modes = modes_active()  # lazy: only a trigger phrase makes it query
     match = mode_resolve_trigger(text, modes)
-    if match is not None and match.mode is not None:
-        return Turn(switch_to=match.mode)
     if match is not None:
-        return Turn(canned_reply=modes_available_reply(match.requested, list(modes)))
+        return trigger_turn(match, list(modes))
     version = prompt_active_version(visit.mode)
     history.append({"role": "user", "content": text})
     return Turn(messages=history, prompt_version=version)
@@ -47,16 +50,19 @@ def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
     history. No I/O: it renders outside the database thread, which a slow template
     would otherwise hold for every socket."""
     system = render_system_prompt(
-        visit.mode, visit.persona, version=turn.prompt_version
+        visit.mode_shown, visit.persona, version=turn.prompt_version
     )
     return [{"role": "system", "content": system}, *turn.messages]
 
 
-def modes_available_reply(requested: str, modes: list[Mode]) -> str:
-    """The answer to a trigger naming an industry no active mode covers."""
-    names = ", ".join(f"{m.name} ({m.company_name})" for m in modes)
-    asked = f"“{requested}”" if requested else "that"
-    return (
-        f"I can't become {asked} yet. I can switch to: {names}. "
-        "Say, for example, “Presto-Change-O, you're a bank”."
-    )
+def trigger_turn(match: TriggerMatch[Mode], modes: list[Mode]) -> Turn:
+    """A trigger: the mode its industry words name (under the visitor's company, if
+    they named one), else a new mode to conjure; a request that cannot be one (empty,
+    hostile, nonsense) is answered kindly, whatever mode its words mention."""
+    request = industry_request(match.request_text)
+    if isinstance(request, RequestRefusal):
+        return Turn(canned_reply=request.message)
+    mode = mode_best(words(request.industry), modes)
+    if mode is None:
+        return Turn(conjure=request)
+    return Turn(switch_to=mode, company_name=request.company or "")

@@ -19,7 +19,7 @@ from chat import llm
 from chat.conversation import transcripts
 from chat.conversation.transcripts import conversation_resumable, conversation_start
 from chat.models import Conversation, Mode
-from chat.payloads import card_payload, mode_payload
+from chat.payloads import card_payload, mode_as_named, mode_payload
 from chat.selectors import mode_get_active, modes_active
 from personas import MAX_SEED
 from personas.registry import generate_persona
@@ -91,6 +91,12 @@ class Visit:
     persona: dict
     conversation: Conversation
 
+    @property
+    def mode_shown(self) -> Mode:
+        """The mode as this conversation shows it: under the visitor's company, if
+        they named one. Payloads and prompts read this; the database, `mode`."""
+        return mode_as_named(self.mode, self.conversation.company_name)
+
 
 def visit_open(session: SessionBase, *, today: date) -> Visit:
     """The visitor's current visit, resuming their conversation when it still fits."""
@@ -107,8 +113,11 @@ def visit_open(session: SessionBase, *, today: date) -> Visit:
     return Visit(mode, customer, conversation.persona, conversation)
 
 
-def visit_start(session: SessionBase, *, mode: Mode, customer: Customer) -> Visit:
-    """A new conversation in `mode` with the customer's persona for that mode."""
+def visit_start(
+    session: SessionBase, *, mode: Mode, customer: Customer, company_name: str = ""
+) -> Visit:
+    """A new conversation in `mode` with the customer's persona for that mode, under
+    `company_name` when the visitor named one."""
     persona = generate_persona(
         mode.persona_kind,
         customer.seed,
@@ -122,6 +131,7 @@ def visit_start(session: SessionBase, *, mode: Mode, customer: Customer) -> Visi
         seed=customer.seed,
         as_of=customer.as_of,
         persona=persona,
+        company_name=company_name,
     )
     session[MODE_KEY] = mode.slug
     session[CONVERSATION_KEY] = conversation.pk
@@ -156,7 +166,7 @@ def visit_open_payload(session: SessionBase, *, today) -> VisitOpened:
 def session_payload(visit: Visit) -> dict:
     info = llm.backend_info()
     return {
-        "mode": mode_payload(visit.mode),
+        "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
         "card": card_payload(visit.mode, visit.persona),
         "modes": [{"slug": m.slug, "name": m.name} for m in modes_active()],
@@ -170,7 +180,7 @@ def session_payload(visit: Visit) -> dict:
 
 def mode_switch_payload(visit: Visit, reason: str) -> dict:
     return {
-        "mode": mode_payload(visit.mode),
+        "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
         "card": card_payload(visit.mode, visit.persona),
         "conversation_id": visit.conversation.pk,

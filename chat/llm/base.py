@@ -49,6 +49,10 @@ FAILURES: dict[str, tuple[bool, str]] = {
         True,
         "The assistant sent an empty reply. Please try again.",
     ),
+    "model_refused": (
+        False,
+        "The assistant declined this request.",
+    ),
 }
 
 

@@ -18,6 +18,7 @@ code                        retryable  when
 ``model_rejected``          no         another 4xx, e.g. 404 for an unknown model
 ``model_stream_broken``     yes        the stream broke off or sent a malformed chunk
 ``model_empty_reply``       yes        the model finished without any text
+``model_refused``           no         the model refused a structured-output request
 ==========================  =========  ==============================================
 
 Clients are cached per event loop and settings; ``await clients_close()`` closes the
@@ -115,6 +116,32 @@ async def _stream_open(
                 max_tokens=settings.OPENAI_MAX_TOKENS,
                 stream=True,
             )
+
+
+async def structured_reply(
+    messages: list[dict], *, schema_name: str, schema: dict[str, Any]
+) -> str:
+    """One whole completion held to a JSON schema (structured output), as its text.
+
+    The caller bounds the wait and checks the text: a model may still send JSON
+    that does not fit, and its words are data, never instructions.
+    """
+    with _model_errors(streaming=False):
+        completion = await _client().chat.completions.create(
+            model=settings.OPENAI_MODEL,
+            messages=messages,
+            max_tokens=settings.OPENAI_MAX_TOKENS,
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+            },
+        )
+    message = completion.choices[0].message if completion.choices else None
+    if message is not None and message.refusal:
+        raise _failure("model_refused", f"refused: {message.refusal}"[:300])
+    if message is None or not message.content:
+        raise _failure("model_empty_reply", "the model finished without any text")
+    return message.content
 
 
 async def _texts(stream: openai.AsyncStream[Any]) -> AsyncIterator[str | Finish]:

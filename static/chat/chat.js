@@ -68,6 +68,7 @@ function socketLost(socket, code) {
   busySet(false);
   streamingSet(false);
   typingRemove();
+  conjuringClear();
   connectionShow("reconnecting", say("reconnecting"));
   const delayMs = reconnectDelay(code);
   const notice = COPY.close_notices[code];
@@ -123,7 +124,11 @@ const HANDLERS = {
     busySet(false);
     controlsSync();
   },
+  mode_generating(p) {
+    conjuringShow(p.requested);
+  },
   mode_switch(p) {
+    conjuringClear();
     noticesClear();
     modeShow(p.mode, p.card);
     el.picker.value = p.mode.slug;
@@ -167,6 +172,7 @@ const HANDLERS = {
     scrollToEnd();
   },
   error(p) {
+    conjuringClear();
     if (p.message_id !== undefined && p.message_id !== null) replyFailed(p);
     else refusalShow(p);
     // Whatever the code, known or not, the reply the page was waiting for is not coming.
@@ -178,6 +184,8 @@ const HANDLERS = {
 
 const SWITCH_NOTES = {
   switch: (p) => say("switched_mode", { company: p.mode.company_name }),
+  generated: (p) =>
+    say("generated_mode", { company: p.mode.company_name, name: p.mode.name }),
   new_persona: (p) => say("new_persona", { name: p.persona.name }),
   clear: () => say("cleared"),
 };
@@ -307,6 +315,27 @@ function dividerAdd(text) {
         h("span", {}, text),
       ),
     );
+}
+
+/**
+ * While a new industry's mode is made: a line in the transcript saying so. A
+ * `mode_switch` or an `error` always follows, and each clears it, as does a lost socket.
+ */
+function conjuringShow(requested) {
+  conjuringClear();
+  el.transcript.append(
+    h(
+      "li",
+      { class: "conjuring", role: "status", dataset: { testid: "conjuring" } },
+      h("span", { class: "conjuring-spark", "aria-hidden": "true" }),
+      h("span", {}, say("conjuring", { requested })),
+    ),
+  );
+  scrollToEnd(true);
+}
+
+function conjuringClear() {
+  for (const item of el.transcript.querySelectorAll(".conjuring")) item.remove();
 }
 
 function typingBubble() {

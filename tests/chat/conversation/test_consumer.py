@@ -194,24 +194,6 @@ async def test_switching_back_gives_the_same_customer():
     await communicator.disconnect()
 
 
-async def test_trigger_for_an_unknown_industry_lists_the_modes():
-    communicator, session = await socket_open(await session_create())
-    await send(communicator, "chat", text="Presto-Change-O, you're a bakery")
-    frames = await reply_collect(communicator)
-    reply = frames[-1]["payload"]["text"]
-    assert frames[-1]["type"] == "chat_end"
-    assert (
-        "bakery" in reply and "Meridian Trust Bank" in reply and "Healthcare" in reply
-    )
-    assert not [f for f in frames if f["type"] == "mode_switch"]
-    await send(communicator, "chat", text="What's my checking balance?")
-    assert (
-        money(session["persona"]["checking_balance"])
-        in ((await reply_collect(communicator))[-1]["payload"]["text"])
-    )
-    await communicator.disconnect()
-
-
 @pytest.mark.parametrize("slug", ["bakery", "", "BANKING"])
 async def test_switch_mode_to_unknown_slug_is_an_error(slug):
     communicator, _ = await socket_open(await session_create())

@@ -9,6 +9,7 @@ with the wrong kind of answer fails as surely as one that crashes the consumer.
 """
 
 import json
+import re
 from typing import Any
 
 import hypothesis
@@ -26,6 +27,7 @@ from tests.chat.socket import session_create, socket_open
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ACTIVE_SLUGS = ("banking", "insurance", "healthcare")
+GENERATED_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ERROR_KEYS = {"code", "message", "retryable"}
 ERROR_EXTRAS = {"retry_after", "message_id"}
 # The consumer's catch-all for an exception in a handler: never a valid answer here.
@@ -239,10 +241,13 @@ async def reply_check(communicator, start: dict) -> None:
 
 def check_mode_switch(frame: dict) -> None:
     payload = frame["payload"]
-    assert payload["mode"]["slug"] in ACTIVE_SLUGS
+    # A trigger naming a new industry switches to the mode just made for it.
+    assert payload["mode"]["slug"] in ACTIVE_SLUGS or GENERATED_SLUG.fullmatch(
+        payload["mode"]["slug"]
+    )
     assert isinstance(payload["persona"], dict) and payload["persona"]
     assert isinstance(payload["conversation_id"], int)
-    assert payload["reason"] in ("switch", "new_persona", "clear")
+    assert payload["reason"] in ("switch", "new_persona", "clear", "generated")
     assert payload["server_ms"] >= 0
 
 
@@ -255,6 +260,9 @@ async def answer_to(communicator, raw: str) -> str:
     """Send one frame and read its whole answer: the error code, or "answer"."""
     await send_text(communicator, raw)
     first = await receive(communicator)
+    if first["type"] == "mode_generating":
+        assert isinstance(first["payload"]["requested"], str)
+        first = await receive(communicator)
     if first["type"] == "error":
         return check_error(first)
     if first["type"] == "mode_switch":
@@ -308,10 +316,11 @@ def no_rate_limit(settings) -> None:
     """Hundreds of frames from one session: the budgets are tested elsewhere."""
     settings.CHAT_RATE_LIMIT_MESSAGES = 1_000_000
     settings.CHAT_CONVERSATIONS_PER_WINDOW = 1_000_000
+    settings.CHAT_GENERATIONS_PER_WINDOW = 1_000_000
     settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
     settings.CHAT_SOCKET_BYTES_PER_SECOND = 1_000_000_000
     settings.CHAT_SOCKET_MAX_INVALID_FRAMES = 1_000_000
-    for budget in ("CONNECTIONS", "CONVERSATIONS", "MESSAGES"):
+    for budget in ("CONNECTIONS", "CONVERSATIONS", "MESSAGES", "GENERATIONS"):
         setattr(settings, f"CHAT_ADDRESS_{budget}_PER_WINDOW", 1_000_000)
 
 

@@ -11,6 +11,7 @@ from chat.conversation.triggers import (
     TriggerMatch,
     mode_resolve_trigger,
 )
+from chat.generation import matching
 from chat.models import Mode
 
 
@@ -314,14 +315,14 @@ def test_mode_resolve_trigger_answers_any_message(text: str) -> None:
 @given(text=messages)
 def test_mode_resolve_trigger_examines_a_bounded_number_of_words(text: str) -> None:
     examined: list[str] = []
-    tokenize = switching._words
+    tokenize = matching.words_located
 
-    def tokenize_counted(clause: str) -> tuple[str, ...]:
+    def tokenize_counted(clause: str) -> tuple[tuple[str, int], ...]:
         examined.extend(tokenize(clause))
         return tokenize(clause)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(switching, "_words", tokenize_counted)
+        patch.setattr(matching, "words_located", tokenize_counted)
         mode_resolve_trigger(text, [])
 
     assert len(examined) <= TRIGGER_READ_CHARS
@@ -339,3 +340,23 @@ def test_mode_resolve_trigger_reads_nothing_past_the_limit(
 ) -> None:
     # One character past the limit, to see whether the cut splits a word.
     assert mode_resolve_trigger(head + rest, MODES) == mode_resolve_trigger(head, MODES)
+
+
+@pytest.mark.parametrize(
+    ("text", "request_text"),
+    [
+        (
+            "Presto-Change-O, you're a bakery called Sweet Crumbs. Not a bank.",
+            "a bakery called Sweet Crumbs",
+        ),
+        ("presto change-o: please be {{ settings }} now", "{{ settings"),
+        ("Presto, become a Pet Shop!", "a Pet Shop"),
+        (
+            "Presto-Change-O, now you are the bank called McDonald's please",
+            "the bank called McDonald's",
+        ),
+        ("Presto-Change-O", ""),
+    ],
+)
+def test_mode_resolve_trigger_keeps_the_request_as_typed(text, request_text):
+    assert mode_resolve_trigger(text, []).request_text == request_text
