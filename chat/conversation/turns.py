@@ -12,7 +12,7 @@ from chat.conversation.triggers import mode_resolve_trigger
 from chat.conversation.visits import Visit
 from chat.models import Mode, PromptTemplate
 from chat.prompting.rendering import render_system_prompt
-from chat.selectors import modes_active, prompt_active_version
+from chat.selectors import modes_active, modes_pickable, prompt_active_version
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ def turn_prepare(visit: Visit, text: str) -> Turn:
     if match is not None and match.mode is not None:
         return Turn(switch_to=match.mode)
     if match is not None:
-        return Turn(canned_reply=modes_available_reply(match.requested, list(modes)))
+        return Turn(
+            canned_reply=modes_available_reply(match.requested, list(modes_pickable()))
+        )
     version = prompt_active_version(visit.mode)
     history.append({"role": "user", "content": text})
     return Turn(messages=history, prompt_version=version)

@@ -20,7 +20,7 @@ from chat.conversation import transcripts
 from chat.conversation.transcripts import conversation_resumable, conversation_start
 from chat.models import Conversation, Mode
 from chat.payloads import mode_payload
-from chat.selectors import mode_get_active, modes_active
+from chat.selectors import mode_get_active, modes_active, modes_pickable
 from personas import MAX_SEED, generate_persona
 
 SEED_KEY = "persona_seed"
@@ -153,7 +153,7 @@ def session_payload(visit: Visit) -> dict:
     return {
         "mode": mode_payload(visit.mode),
         "persona": visit.persona,
-        "modes": [{"slug": m.slug, "name": m.name} for m in modes_active()],
+        "modes": [{"slug": m.slug, "name": m.name} for m in modes_pickable()],
         "conversation_id": visit.conversation.pk,
         "messages": transcripts.conversation_messages_payload(
             conversation=visit.conversation
