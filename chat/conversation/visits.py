@@ -94,7 +94,7 @@ class Visit:
 def visit_open(session: SessionBase, *, today: date) -> Visit:
     """The visitor's current visit, resuming their conversation when it still fits."""
     customer = visitor_customer(session, today=today)
-    mode = mode_get_active(session.get(MODE_KEY, "")) or modes_active().first()
+    mode = mode_get_active(session.get(MODE_KEY, "")) or _mode_default()
     conversation = conversation_resumable(
         conversation_id=session.get(CONVERSATION_KEY),
         visitor_key=visitor_key(session.session_key),
@@ -104,6 +104,12 @@ def visit_open(session: SessionBase, *, today: date) -> Visit:
     if conversation is None:
         return visit_start(session, mode=mode, customer=customer)
     return Visit(mode, customer, conversation.persona, conversation)
+
+
+def _mode_default() -> Mode:
+    """Where a new visitor lands: the picker's first mode, not an unapproved generated
+    one (they sort first, at display order 0); any active mode if none is pickable."""
+    return modes_pickable().first() or modes_active().first()
 
 
 def visit_start(session: SessionBase, *, mode: Mode, customer: Customer) -> Visit:

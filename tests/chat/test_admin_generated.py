@@ -145,6 +145,14 @@ def test_page_picker_lists_only_pickable_modes(pet_store):
     assert "pet-store" not in listed
 
 
+def test_new_visitor_lands_on_a_pickable_mode_not_an_unapproved_one(pet_store):
+    mode_generated("aardvark-rescue", aliases="aardvark rescue")
+
+    opened = visit_open_payload(SessionStore(), today=date(2026, 3, 4))
+
+    assert opened.payload["mode"]["slug"] == modes_pickable().first().slug == "banking"
+
+
 # Approve, retire, merge: the services
 
 
