@@ -204,8 +204,10 @@ class ModeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # The model field's choices were read when the form class was made.
-        self.fields["persona_kind"].choices = kind_choices_blank
+        # The model field's choices were read when the form class was made; a
+        # view-only user's form has no such field.
+        if "persona_kind" in self.fields:
+            self.fields["persona_kind"].choices = kind_choices_blank
         active = prompt_active_version(self.instance) if self.instance.pk else None
         if active is not None:
             self.fields["system_prompt"].initial = active.source

@@ -421,6 +421,17 @@ def test_view_only_staff_cannot_run_the_actions(
     assert Mode.objects.values().get(pk=pet_store.pk) == before
 
 
+def test_view_only_staff_see_a_generated_mode_read_only(viewer, pet_store):
+    pet_store.catalogue = PET_ITEMS
+    pet_store.save()
+
+    response = viewer.get(change_url(pet_store))
+
+    assert response.status_code == 200
+    assert all(fields_shown(response).values())
+    assert "Grain-free salmon kibble, 12 lb" in response.content.decode()
+
+
 # The catalogue
 
 
