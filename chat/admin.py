@@ -8,12 +8,14 @@ from collections.abc import Callable
 from asgiref.sync import sync_to_async
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
@@ -22,14 +24,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from chat.forms import TEMPLATE_FIELDS, ModeForm, PromptPreviewForm
+from chat.forms import TEMPLATE_FIELDS, ModeForm, ModeMergeForm, PromptPreviewForm
 from chat.models import Conversation, Message, Mode, PromptTemplate
 from chat.prompting.rendering import render_cancellable
 from chat.services import (
     LastActiveModeError,
     mode_guard_last_active,
     mode_save,
+    modes_approve,
     modes_delete,
+    modes_merge,
+    modes_retire,
     prompt_version_rollback,
 )
 
@@ -37,6 +42,8 @@ from chat.services import (
 SYSTEM_PROMPT_SHOWN_CHARS = 120
 # Enough of the visitor key to tell visitors apart; the rest stays in the database.
 VISITOR_ID_CHARS = 12
+# Where a mode came from; read-only, since the generator and the visitor wrote them.
+ORIGIN_FIELDS = ("origin", "merged_into", "request_text", "generator", "generated_at")
 
 
 class ReadOnlyAdminMixin:
@@ -101,15 +108,23 @@ class ModeAdmin(admin.ModelAdmin):
         "name",
         "company_name",
         "persona_kind",
+        "origin",
+        "approval",
         "is_active",
         "display_order",
         "active_prompt_version",
     )
-    list_filter = ("is_active", "persona_kind")
-    search_fields = ("name", "slug", "company_name", "aliases")
+    list_filter = ("origin", "is_approved", "is_active", "persona_kind")
+    search_fields = ("name", "slug", "company_name", "aliases", "request_text")
     prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ORIGIN_FIELDS
     inlines = [PromptTemplateInline]
-    actions = ["delete_selected"]
+    actions = [
+        "approve_selected",
+        "retire_selected",
+        "merge_selected",
+        "delete_selected",
+    ]
     fieldsets = (
         (
             None,
@@ -132,6 +147,10 @@ class ModeAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Industry",
+            {"fields": ("catalogue", "industry_notes")},
+        ),
+        (
             "Theme",
             {
                 "fields": (
@@ -150,6 +169,18 @@ class ModeAdmin(admin.ModelAdmin):
         """Versions exist once a mode does: the add page has none to list."""
         return self.inlines if obj else []
 
+    def get_fieldsets(self, request: HttpRequest, obj: Mode | None = None) -> list:
+        """An existing mode shows where it came from; a generated one what was asked."""
+        if obj is None:
+            return list(self.fieldsets)
+        return [*self.fieldsets, ("Origin", {"fields": self._origin_fields(obj)})]
+
+    def _origin_fields(self, mode: Mode) -> tuple:
+        shown = ("origin", "merged_into") if mode.merged_into_id else ("origin",)
+        if mode.origin != Mode.Origin.GENERATED:
+            return shown
+        return (*shown, "is_approved", "request_text", ("generator", "generated_at"))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mode]:
         return (
             super()
@@ -164,6 +195,91 @@ class ModeAdmin(admin.ModelAdmin):
     @admin.display(description="Prompt", ordering="active_version")
     def active_prompt_version(self, mode: Mode) -> str:
         return f"v{mode.active_version}" if mode.active_version else "—"
+
+    @admin.display(description="Approval", ordering="is_approved")
+    def approval(self, mode: Mode) -> str:
+        """Whether the page's picker offers it; only generated modes wait for staff."""
+        if mode.origin != Mode.Origin.GENERATED:
+            return "Not needed"
+        return "Approved" if mode.is_approved else "Awaiting approval"
+
+    @admin.action(
+        permissions=["change"], description="Approve selected generated modes"
+    )
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Mode]) -> None:
+        self._modes_write(
+            request,
+            lambda: modes_approve(modes=queryset),
+            lambda names: f"Approved {names}: the page's mode picker offers them now.",
+        )
+
+    @admin.action(permissions=["change"], description="Retire selected modes")
+    def retire_selected(self, request: HttpRequest, queryset: QuerySet[Mode]) -> None:
+        self._modes_write(
+            request,
+            lambda: modes_retire(modes=queryset),
+            lambda names: (
+                f"Retired {names}: visitors can no longer switch to them; "
+                "their conversations stay in the transcripts."
+            ),
+        )
+
+    @admin.action(
+        permissions=["change"], description="Merge selected modes into another mode"
+    )
+    def merge_selected(
+        self, request: HttpRequest, queryset: QuerySet[Mode]
+    ) -> TemplateResponse | None:
+        """Ask for the target on a page of its own, then merge into it."""
+        data = request.POST if "merge" in request.POST else None
+        form = ModeMergeForm(data, sources=queryset)
+        if not form.is_valid():
+            return self._merge_page(request, queryset, form)
+        target, sources = form.cleaned_data["target"], list(queryset)
+
+        def merge() -> list[Mode]:
+            modes_merge(sources=sources, target=target)
+            return sources
+
+        self._modes_write(
+            request,
+            merge,
+            lambda names: (
+                f"Merged {names} into {target}: the aliases moved there; "
+                "the merged modes are retired and keep their conversations."
+            ),
+        )
+        return None
+
+    def _merge_page(
+        self, request: HttpRequest, sources: QuerySet[Mode], form: ModeMergeForm
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge modes",
+            "opts": self.opts,
+            "sources": sources.annotate(conversation_count=Count("conversations")),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/chat/mode/merge.html", context)
+
+    def _modes_write(
+        self,
+        request: HttpRequest,
+        write: Callable[[], list[Mode]],
+        done: Callable[[str], str],
+    ) -> None:
+        """Run an action's service; say what changed, or why nothing did."""
+        try:
+            changed = write()
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        message = done(", ".join(mode.name for mode in changed))
+        for mode in changed:
+            self.log_change(request, mode, message)
+        self.message_user(request, message, messages.SUCCESS)
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view

@@ -1,16 +1,30 @@
-"""Admin validation for modes: templates are linted before they can reach a visitor."""
+"""Admin validation for modes: templates are linted before they can reach a visitor,
+and a catalogue typed one item a line is checked line by line."""
 
+import re
 import threading
 
+import pydantic
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.db.models.fields import BLANK_CHOICE_DASH
 
 from chat.models import Mode
 from chat.prompting.rendering import prompt_template_problems, render_checked
-from chat.selectors import prompt_active_version
+from chat.selectors import modes_active, prompt_active_version
 from chat.services import LastActiveModeError, mode_guard_last_active
-from personas import MAX_SEED, generate_persona
-from personas.registry import kind_choices
-from personas.sampling import locale_choices
+from personas.catalogue import (
+    CATALOGUE_MAX_ITEMS,
+    ITEM_NAME_MAX,
+    PRICE_MAX,
+    Catalogue,
+    CatalogueItem,
+    catalogue_dump,
+    catalogue_parse,
+)
+from personas.registry import generate_persona, kind_choices
+from personas.sampling import MAX_SEED, locale_choices
 
 TEMPLATE_FIELDS = ("system_prompt", "greeting_template")
 COLOUR_FIELDS = (
@@ -21,13 +35,141 @@ COLOUR_FIELDS = (
     "text_color",
 )
 # What a template's `mode` variables read; the live preview posts them unsaved.
-PAYLOAD_FIELDS = ("slug", "name", "company_name", "tagline", *COLOUR_FIELDS)
+PAYLOAD_FIELDS = (
+    "slug",
+    "name",
+    "company_name",
+    "tagline",
+    "industry_notes",
+    *COLOUR_FIELDS,
+)
+
+CATALOGUE_FORMAT = "Name | low | high"
+CATALOGUE_EXAMPLE = "Grain-free salmon kibble, 12 lb | 38 | 64"
+# Room for a full catalogue of the longest names with two prices each.
+CATALOGUE_TEXT_MAX = CATALOGUE_MAX_ITEMS * (ITEM_NAME_MAX + 40)
+# A plain number: currency signs and thousands separators differ by locale, so none.
+_PRICE = re.compile(r"\d{1,9}(?:\.\d{1,4})?")
 
 
 class ColourInput(forms.TextInput):
     """The browser's colour picker; it always submits #rrggbb."""
 
     input_type = "color"
+
+
+def catalogue_lines(catalogue: Catalogue) -> str:
+    """A catalogue as staff edit it: one "Name | low | high" a line."""
+    return "\n".join(
+        f"{item.name} | {_price_text(item.low)} | {_price_text(item.high)}"
+        for item in catalogue
+    )
+
+
+def _price_text(price: float) -> str:
+    return str(int(price)) if price.is_integer() else repr(price)
+
+
+def catalogue_from_lines(text: str) -> list[dict]:
+    """Typed lines as the stored catalogue; the ValidationError names each bad line."""
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(number, line) for number, line in lines if line]
+    if len(lines) > CATALOGUE_MAX_ITEMS:
+        raise ValidationError(
+            f"A catalogue holds at most {CATALOGUE_MAX_ITEMS} items; this one has "
+            f"{len(lines)}: remove {len(lines) - CATALOGUE_MAX_ITEMS}.",
+            code="catalogue_too_long",
+        )
+    items: dict[str, tuple[int, CatalogueItem]] = {}
+    errors = []
+    for number, line in lines:
+        try:
+            item = _catalogue_item(line)
+            if (first := items.get(item.name.casefold())) is not None:
+                raise ValueError(
+                    f"“{item.name}” is already on line {first[0]}: list each item once."
+                )
+        except ValueError as error:
+            errors.append(ValidationError(f"Line {number}: {error}", code="catalogue"))
+            continue
+        items[item.name.casefold()] = (number, item)
+    if errors:
+        raise ValidationError(errors)
+    return catalogue_dump(catalogue_parse(item for _, item in items.values()))
+
+
+def _catalogue_item(line: str) -> CatalogueItem:
+    """One "Name | low | high" line; a ValueError says what to fix in it."""
+    parts = [part.strip() for part in line.rsplit("|", 2)]
+    if len(parts) < 3:
+        raise ValueError(
+            f"give a low and a high price after the name, as “{CATALOGUE_FORMAT}”, "
+            f"e.g. “{CATALOGUE_EXAMPLE}”."
+        )
+    name, low, high = parts
+    try:
+        return CatalogueItem(
+            name=name, low=_price(low, "low"), high=_price(high, "high")
+        )
+    except pydantic.ValidationError as error:
+        raise ValueError(_catalogue_problem(error.errors()[0])) from None
+
+
+def _price(text: str, which: str) -> float:
+    if not _PRICE.fullmatch(text):
+        shown = f"“{text}”" if text else "missing"
+        raise ValueError(
+            f"the {which} price is {shown}: write a plain number such as 38 or 12.50, "
+            "with no currency sign."
+        )
+    return float(text)
+
+
+def _catalogue_problem(error: dict) -> str:
+    """What to fix, for the first rule a line's item breaks."""
+    field = error["loc"][0] if error["loc"] else "item"
+    return {
+        "string_too_short": "the name is missing: write it before the first “|”.",
+        "string_too_long": f"the name is longer than {ITEM_NAME_MAX} characters: "
+        "shorten it.",
+        "less_than_equal": f"the {field} price is above {PRICE_MAX:,}: lower it.",
+        "value_error": f"{error.get('ctx', {}).get('error')} Swap the two prices.",
+    }.get(error["type"], f"{field}: {error['msg']}.")
+
+
+class CatalogueField(forms.CharField):
+    """A mode's catalogue typed one item a line; cleans to the list a mode stores."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 8}))
+        kwargs.setdefault(
+            "help_text",
+            f"One item or service a line, as “{CATALOGUE_FORMAT}” in the mode's "
+            f"currency, e.g. “{CATALOGUE_EXAMPLE}”. At most {CATALOGUE_MAX_ITEMS}. "
+            "Empty: the customer kind's own.",
+        )
+        super().__init__(max_length=CATALOGUE_TEXT_MAX, **kwargs)
+
+    def prepare_value(self, value: object) -> object:
+        """A stored list shows as lines; typed text (a form with errors) as typed."""
+        if isinstance(value, list):
+            return catalogue_lines(catalogue_parse(value))
+        return value
+
+    def clean(self, value: object) -> list[dict]:
+        return catalogue_from_lines(super().clean(value))
+
+    def has_changed(self, initial: object, data: object) -> bool:
+        try:
+            return self.clean(data) != catalogue_dump(catalogue_parse(initial))
+        except ValidationError:
+            return True
+
+
+def kind_choices_blank() -> list[tuple[str, str]]:
+    """The registry's kinds under a blank first choice, read each time a form shows."""
+    return [*BLANK_CHOICE_DASH, *kind_choices()]
 
 
 class ModeForm(forms.ModelForm):
@@ -42,6 +184,7 @@ class ModeForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The first assistant message after a switch.",
     )
+    catalogue = CatalogueField()
 
     class Meta:
         model = Mode
@@ -50,6 +193,7 @@ class ModeForm(forms.ModelForm):
             "persona_kind",
             "faker_locale",
             "aliases",
+            "catalogue",
             "is_active",
             "display_order",
         )
@@ -60,6 +204,10 @@ class ModeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The model field's choices were read when the form class was made; a
+        # view-only user's form has no such field.
+        if "persona_kind" in self.fields:
+            self.fields["persona_kind"].choices = kind_choices_blank
         active = prompt_active_version(self.instance) if self.instance.pk else None
         if active is not None:
             self.fields["system_prompt"].initial = active.source
@@ -92,6 +240,7 @@ class PromptPreviewForm(forms.Form):
     persona_kind = forms.ChoiceField(choices=kind_choices)
     faker_locale = forms.ChoiceField(choices=locale_choices)
     seed = forms.IntegerField(min_value=0, max_value=MAX_SEED)
+    catalogue = CatalogueField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -101,7 +250,7 @@ class PromptPreviewForm(forms.Form):
 
     def mode(self) -> Mode:
         """An unsaved mode carrying the posted values, for the templates' `mode`."""
-        names = (*PAYLOAD_FIELDS, "persona_kind", "faker_locale")
+        names = (*PAYLOAD_FIELDS, "persona_kind", "faker_locale", "catalogue")
         return Mode(**{name: self.cleaned_data[name] for name in names})
 
     def preview(self, cancelled: threading.Event | None = None) -> dict:
@@ -111,7 +260,10 @@ class PromptPreviewForm(forms.Form):
         """
         mode = self.mode()
         persona = generate_persona(
-            mode.persona_kind, self.cleaned_data["seed"], locale=mode.faker_locale
+            mode.persona_kind,
+            self.cleaned_data["seed"],
+            locale=mode.faker_locale,
+            catalogue=mode.catalogue,
         )
         result: dict = {"persona": persona}
         for field in TEMPLATE_FIELDS:
@@ -123,3 +275,20 @@ class PromptPreviewForm(forms.Form):
             )
             result[field] = {"text": text, "problems": problems}
         return result
+
+
+class ModeMergeForm(forms.Form):
+    """The admin's merge page: the active mode the selected ones fold into."""
+
+    target = forms.ModelChoiceField(
+        queryset=Mode.objects.none(),
+        label="Merge into",
+        error_messages={
+            "invalid_choice": "Choose an active mode that is not being merged: a mode "
+            "cannot be merged into itself or into a retired mode."
+        },
+    )
+
+    def __init__(self, *args, sources: QuerySet[Mode], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = modes_active().exclude(pk__in=sources)

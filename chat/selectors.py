@@ -17,3 +17,9 @@ def mode_get_active(slug: str) -> Mode | None:
 def prompt_active_version(mode: Mode) -> PromptTemplate | None:
     """The version that answers now; replies record it so any answer can be traced."""
     return mode.prompts.filter(is_active=True).first()
+
+
+def modes_pickable() -> QuerySet[Mode]:
+    """The active modes the page offers: a generated one only once staff approve it
+    (any active mode stays reachable by its trigger)."""
+    return modes_active().exclude(origin=Mode.Origin.GENERATED, is_approved=False)

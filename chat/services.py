@@ -66,6 +66,99 @@ def modes_delete(*, modes: Iterable[Mode]) -> None:
 
 
 @transaction.atomic
+def modes_approve(*, modes: Iterable[Mode]) -> list[Mode]:
+    """Offer generated modes in the page's picker, once staff have read them."""
+    modes = _modes_locked(modes)
+    if others := [mode.name for mode in modes if mode.origin != Mode.Origin.GENERATED]:
+        raise ValidationError(
+            f"Only generated modes need approval, and {_names(others)} "
+            f"{'is' if len(others) == 1 else 'are'} not: built-in and staff modes are "
+            "always offered. Select generated modes only.",
+            code="not_generated",
+        )
+    for mode in modes:
+        mode.is_approved = True
+        _mode_fields_save(mode, "is_approved")
+    return modes
+
+
+@transaction.atomic
+def modes_retire(*, modes: Iterable[Mode]) -> list[Mode]:
+    """Take modes off the page and out of reach of triggers, keeping their history."""
+    modes = _modes_locked(modes)
+    mode_guard_last_active(retiring=modes)
+    for mode in modes:
+        mode.is_active = False
+        _mode_fields_save(mode, "is_active")
+    return modes
+
+
+@transaction.atomic
+def modes_merge(*, sources: Iterable[Mode], target: Mode) -> Mode:
+    """Fold sources into target: their aliases move there and they retire, while their
+    conversations stay theirs, so every transcript still reads as it happened."""
+    sources = list(sources)
+    if any(source.pk == target.pk for source in sources):
+        raise ValidationError(
+            f"{target} cannot be merged into itself: choose another mode to merge "
+            "into.",
+            code="merge_into_itself",
+        )
+    locked = {mode.pk: mode for mode in _modes_locked([target, *sources])}
+    target = locked.get(target.pk, target)
+    sources = [locked[source.pk] for source in sources if source.pk in locked]
+    _merge_check(sources, target)
+    target.aliases = _aliases_joined(
+        [*target.alias_list, *(alias for s in sources for alias in s.alias_list)]
+    )
+    _mode_fields_save(target, "aliases")
+    for source in sources:
+        source.aliases, source.is_active, source.merged_into = "", False, target
+        _mode_fields_save(source, "aliases", "is_active", "merged_into")
+    return target
+
+
+def _merge_check(sources: list[Mode], target: Mode) -> None:
+    if not sources:
+        raise ValidationError("Select the modes to merge.", code="merge_nothing")
+    if not target.is_active:
+        raise ValidationError(
+            f"{target} is retired: merge into an active mode.",
+            code="merge_into_retired",
+        )
+    if merged := [source.name for source in sources if source.merged_into_id]:
+        raise ValidationError(
+            f"{_names(merged)} {'was' if len(merged) == 1 else 'were'} merged already: "
+            "leave them out.",
+            code="merged_already",
+        )
+
+
+def _aliases_joined(aliases: list[str]) -> str:
+    """Each alias once, in the spelling and order it first appears."""
+    unique: dict[str, str] = {}
+    for alias in aliases:
+        unique.setdefault(alias.casefold(), alias)
+    return ", ".join(unique.values())
+
+
+def _modes_locked(modes: Iterable[Mode]) -> list[Mode]:
+    """The modes' current rows, locked until the commit, so a racing write waits."""
+    pks = [mode.pk for mode in modes]
+    return list(Mode.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+
+
+def _mode_fields_save(mode: Mode, *fields: str) -> None:
+    mode.full_clean()
+    mode.save(update_fields=[*fields, "updated"])
+    _mode_changed(mode)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+@transaction.atomic
 def prompt_version_create(
     *,
     mode: Mode,

@@ -20,7 +20,7 @@ from chat.conversation import transcripts
 from chat.conversation.transcripts import conversation_resumable, conversation_start
 from chat.models import Conversation, Mode
 from chat.payloads import card_payload, mode_as_named, mode_payload
-from chat.selectors import mode_get_active, modes_active
+from chat.selectors import mode_get_active, modes_active, modes_pickable
 from personas import MAX_SEED
 from personas.registry import generate_persona
 
@@ -101,7 +101,7 @@ class Visit:
 def visit_open(session: SessionBase, *, today: date) -> Visit:
     """The visitor's current visit, resuming their conversation when it still fits."""
     customer = visitor_customer(session, today=today)
-    mode = mode_get_active(session.get(MODE_KEY, "")) or modes_active().first()
+    mode = mode_get_active(session.get(MODE_KEY, "")) or _mode_default()
     conversation = conversation_resumable(
         conversation_id=session.get(CONVERSATION_KEY),
         visitor_key=visitor_key(session.session_key),
@@ -111,6 +111,12 @@ def visit_open(session: SessionBase, *, today: date) -> Visit:
     if conversation is None:
         return visit_start(session, mode=mode, customer=customer)
     return Visit(mode, customer, conversation.persona, conversation)
+
+
+def _mode_default() -> Mode:
+    """Where a new visitor lands: the picker's first mode, not an unapproved generated
+    one; any active mode if none is pickable."""
+    return modes_pickable().first() or modes_active().first()
 
 
 def visit_start(
@@ -169,7 +175,7 @@ def session_payload(visit: Visit) -> dict:
         "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
         "card": card_payload(visit.mode, visit.persona),
-        "modes": [{"slug": m.slug, "name": m.name} for m in modes_active()],
+        "modes": [{"slug": m.slug, "name": m.name} for m in modes_pickable()],
         "conversation_id": visit.conversation.pk,
         "messages": transcripts.conversation_messages_payload(
             conversation=visit.conversation
