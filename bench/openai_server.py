@@ -67,6 +67,7 @@ class Behaviour:
     malformed_after: int | None = None  # send this many pieces, then `malformed`
     malformed: str = '{"choices": ['  # an event the client cannot read as a chunk
     finish_reason: str = "stop"  # e.g. "length": the reply was cut at max_tokens
+    together: bool = False  # write every event at once, as a busy link delivers them
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    # A benchmark opens hundreds of connections at once; Python's default backlog (5)
+    # would refuse most of them, and the SDK's retries would hide it.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], handler: type, app: OpenAIServer):
         self.app = app
@@ -294,10 +298,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self._write(self._chunk({"role": "assistant", "content": ""}))
+        held: list[bytes] = []
         for event in self._events(behaviour, text):
+            if event is not None and behaviour.together:
+                held.append(event)
+                continue
+            if held:
+                self._write(b"".join(held))
+                held = []
             if event is None:
                 return self.connection.shutdown(socket.SHUT_RDWR)
             self._write(event)
+        if held:
+            self._write(b"".join(held))
         self._write(b"")  # the zero-length chunk that ends the body
 
     def _events(self, behaviour: Behaviour, text: str) -> Iterator[bytes | None]:
