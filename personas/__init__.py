@@ -1,52 +1,52 @@
-"""Seeded fake customers for the chat demo: import everything from here."""
+"""Seeded fake customers for the chat demo: import everything from here.
+
+Each kind of customer is one module in `personas/kinds/`, registered in
+`personas.registry`; its schema is `kind_get(name).schema`.
+"""
 
 from personas.extremes import persona_emptied, persona_largest_seed
-from personas.generators import (
-    LOCALE_CURRENCIES,
-    MAX_SEED,
-    PERSONA_KINDS,
-    SUPPORTED_LOCALES,
-    generate_banking_persona,
-    generate_generic_persona,
-    generate_healthcare_persona,
-    generate_insurance_persona,
+from personas.kinds.banking import CREDIT_CATEGORIES, BankingPersona, Transaction
+from personas.kinds.generic import GenericPersona
+from personas.kinds.healthcare import Appointment, HealthcarePersona, Prescription
+from personas.kinds.insurance import Claim, InsurancePersona, Policy
+from personas.registry import (
+    Customer,
+    Kind,
+    Record,
     generate_persona,
+    kind_get,
+    kind_names,
+    kind_register,
+    kind_unregister,
+    kinds,
+    persona_build,
 )
-from personas.schemas import (
-    CREDIT_CATEGORIES,
-    PERSONA_MODELS,
-    Appointment,
-    BankingPersona,
-    Claim,
-    GenericPersona,
-    HealthcarePersona,
-    InsurancePersona,
-    Policy,
-    Prescription,
-    Transaction,
-)
+from personas.sampling import LOCALE_CURRENCIES, MAX_SEED, SUPPORTED_LOCALES
 
 __all__ = [
+    "CREDIT_CATEGORIES",
     "LOCALE_CURRENCIES",
     "MAX_SEED",
-    "CREDIT_CATEGORIES",
-    "PERSONA_KINDS",
-    "PERSONA_MODELS",
     "SUPPORTED_LOCALES",
     "Appointment",
     "BankingPersona",
     "Claim",
+    "Customer",
     "GenericPersona",
     "HealthcarePersona",
     "InsurancePersona",
+    "Kind",
     "Policy",
     "Prescription",
+    "Record",
     "Transaction",
-    "generate_banking_persona",
-    "generate_generic_persona",
-    "generate_healthcare_persona",
-    "generate_insurance_persona",
     "generate_persona",
+    "kind_get",
+    "kind_names",
+    "kind_register",
+    "kind_unregister",
+    "kinds",
+    "persona_build",
     "persona_emptied",
     "persona_largest_seed",
 ]

@@ -4,7 +4,7 @@ import functools
 import json
 from datetime import date
 
-from personas.generators import generate_persona
+from personas.registry import generate_persona
 
 
 @functools.cache

@@ -70,6 +70,12 @@ def long_date(value: date | str, locale: str | None = None) -> str:
     return format_date(day, "long", locale=locale or _READER.get().locale)
 
 
+def short_date(value: date | str, locale: str | None = None) -> str:
+    """Mar 4, 2026 in en_US, 04.03.2026 in de_DE: a date in a table's narrow column."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(day, "medium", locale=locale or _READER.get().locale)
+
+
 def clock_time(value: time | str, locale: str | None = None) -> str:
     """9:30 AM in en_US, 09:30 in de_DE."""
     moment = time.fromisoformat(value) if isinstance(value, str) else value

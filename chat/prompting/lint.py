@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from chat.models import Mode
 from chat.payloads import mode_payload
-from personas.schemas import PERSONA_MODELS
+from personas import kind_get
 
 # A "shape" is what a name holds: a dict of named fields, a one-item list
 # holding the shape of every item, or one of these two markers.
@@ -51,8 +51,8 @@ def variable_problems(nodelist: NodeList, persona_kind: str) -> list[str]:
 
 
 def persona_shape(persona_kind: str) -> Shape:
-    """The variables a persona kind offers, read from its pydantic model."""
-    return _annotation_shape(PERSONA_MODELS[persona_kind])
+    """The variables a persona kind offers, read from its registered schema."""
+    return _annotation_shape(kind_get(persona_kind).schema)
 
 
 def _annotation_shape(annotation: object) -> Shape:

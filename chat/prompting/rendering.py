@@ -54,9 +54,9 @@ from chat.prompting.library import (
 from chat.prompting.lint import variable_problems
 from chat.selectors import prompt_active_version
 from personas import (
-    PERSONA_MODELS,
     SUPPORTED_LOCALES,
     generate_persona,
+    kind_get,
     persona_emptied,
     persona_largest_seed,
 )
@@ -123,7 +123,8 @@ def render_source(
     cancelled: threading.Event | None = None,
 ) -> str:
     """Render any template source (saved, or an edit being previewed) for a customer."""
-    customer = PERSONA_MODELS[mode.persona_kind].model_validate(persona).model_dump()
+    schema = kind_get(mode.persona_kind).schema
+    customer = schema.model_validate(persona).model_dump()
     context = Context(
         {"persona": customer, "mode": mode_payload(mode)},
         autoescape=_ENGINE.autoescape,

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 
 from personas import (
-    PERSONA_KINDS,
     generate_persona,
+    kind_names,
     persona_emptied,
     persona_largest_seed,
 )
@@ -17,7 +17,7 @@ def list_items(persona: dict) -> int:
     return sum(len(value) for value in persona.values() if isinstance(value, list))
 
 
-@pytest.mark.parametrize("kind", PERSONA_KINDS)
+@pytest.mark.parametrize("kind", kind_names())
 def test_persona_largest_seed_has_the_most_list_items(kind):
     largest = persona_largest_seed(kind, seeds=SEEDS, as_of=AS_OF)
 

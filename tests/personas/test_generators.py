@@ -12,16 +12,14 @@ from hypothesis import strategies as st
 from personas import (
     CREDIT_CATEGORIES,
     LOCALE_CURRENCIES,
-    PERSONA_KINDS,
     SUPPORTED_LOCALES,
-    generate_banking_persona,
-    generate_generic_persona,
-    generate_healthcare_persona,
-    generate_insurance_persona,
     generate_persona,
+    kind_names,
+    persona_build,
+    sampling,
 )
-from personas import generators as gen
-from personas.schemas import TransactionCategory
+from personas.kinds import banking, healthcare
+from personas.kinds.banking import TransactionCategory
 
 seeds = st.integers(min_value=-(2**63), max_value=2**64)
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
@@ -29,7 +27,9 @@ locales = st.sampled_from(SUPPORTED_LOCALES)
 many = settings(max_examples=200, deadline=None)
 
 AS_OF = date(2026, 1, 31)
-MERCHANT_CATEGORIES = {s.merchant: s.category for s in gen._CARD_SPENDS + gen._BILLS}
+MERCHANT_CATEGORIES = {
+    s.merchant: s.category for s in banking._CARD_SPENDS + banking._BILLS
+}
 # Plausible (coverage, monthly premium, deductible) bounds per policy type.
 POLICY_BOUNDS = {
     "Auto": ((25_000, 1_000_000), (50, 400), (100, 2_500)),
@@ -47,7 +47,7 @@ def is_cents(value: float) -> bool:
 
 def per_dollar(locale: str) -> float:
     """What a dollar of the price tables is in the locale's currency."""
-    return gen._UNITS_PER_DOLLAR[LOCALE_CURRENCIES[locale]]
+    return sampling._UNITS_PER_DOLLAR[LOCALE_CURRENCIES[locale]]
 
 
 def loyalty_status(points: int) -> str:
@@ -63,8 +63,8 @@ def age(born: date, on: date) -> int:
 
 @many
 @given(seeds, days, locales)
-def test_generate_banking_persona_figures_in_range(seed, as_of, locale):
-    persona = generate_banking_persona(seed, as_of=as_of, locale=locale)
+def test_banking_generate_figures_in_range(seed, as_of, locale):
+    persona = persona_build("banking", seed, as_of=as_of, locale=locale)
     rate = per_dollar(locale)
     assert 500 * rate <= persona.checking_balance <= 15_000 * rate
     assert 1_000 * rate <= persona.savings_balance <= 50_000 * rate
@@ -78,8 +78,8 @@ def test_generate_banking_persona_figures_in_range(seed, as_of, locale):
 
 @many
 @given(seeds, days)
-def test_generate_banking_persona_transactions_read_like_a_statement(seed, as_of):
-    lines = generate_banking_persona(seed, as_of=as_of).recent_transactions
+def test_banking_generate_transactions_read_like_a_statement(seed, as_of):
+    lines = persona_build("banking", seed, as_of=as_of).recent_transactions
     assert 5 <= len(lines) <= 10
     payroll = {(t.description, t.amount) for t in lines if t.category == "payroll"}
     assert len(payroll) == 1, "one employer, one net pay"
@@ -100,30 +100,30 @@ def test_generate_banking_persona_transactions_read_like_a_statement(seed, as_of
     ("locale", "currency"),
     [("en_US", "USD"), ("en_GB", "GBP"), ("de_DE", "EUR"), ("ja_JP", "JPY")],
 )
-@pytest.mark.parametrize("kind", PERSONA_KINDS)
+@pytest.mark.parametrize("kind", kind_names())
 def test_generate_persona_carries_the_locale_currency(kind, locale, currency):
     persona = generate_persona(kind, 7, as_of=AS_OF, locale=locale)
     assert (persona["locale"], persona["currency"]) == (locale, currency)
 
 
 def test_generate_persona_prices_yen_in_whole_yen_at_about_150_to_the_dollar():
-    dollars = generate_banking_persona(5, as_of=AS_OF, locale="en_US")
-    yen = generate_banking_persona(5, as_of=AS_OF, locale="ja_JP")
+    dollars = persona_build("banking", 5, as_of=AS_OF, locale="en_US")
+    yen = persona_build("banking", 5, as_of=AS_OF, locale="ja_JP")
     lines = [t.amount for t in yen.recent_transactions]
     assert all(amount == int(amount) for amount in [yen.checking_balance, *lines])
     assert yen.checking_balance == pytest.approx(dollars.checking_balance * 150, abs=1)
 
 
-def test_generate_banking_persona_statements_use_every_category():
-    personas = [generate_banking_persona(seed, as_of=AS_OF) for seed in range(200)]
+def test_banking_generate_statements_use_every_category():
+    personas = [persona_build("banking", seed, as_of=AS_OF) for seed in range(200)]
     seen = {t.category for p in personas for t in p.recent_transactions}
     assert seen == set(get_args(TransactionCategory))
 
 
 @many
 @given(seeds, days)
-def test_generate_insurance_persona_policies_are_plausible(seed, as_of):
-    policies = generate_insurance_persona(seed, as_of=as_of).active_policies
+def test_insurance_generate_policies_are_plausible(seed, as_of):
+    policies = persona_build("insurance", seed, as_of=as_of).active_policies
     assert 1 <= len(policies) <= 3
     assert len({p.type for p in policies}) == len(policies)
     for policy in policies:
@@ -137,8 +137,8 @@ def test_generate_insurance_persona_policies_are_plausible(seed, as_of):
 
 @many
 @given(seeds, days)
-def test_generate_insurance_persona_totals_match_policies(seed, as_of):
-    persona = generate_insurance_persona(seed, as_of=as_of)
+def test_insurance_generate_totals_match_policies(seed, as_of):
+    persona = persona_build("insurance", seed, as_of=as_of)
     policies = persona.active_policies
     assert persona.total_coverage == round(sum(p.coverage for p in policies), 2)
     assert persona.monthly_premium == round(sum(p.premium for p in policies), 2)
@@ -146,8 +146,8 @@ def test_generate_insurance_persona_totals_match_policies(seed, as_of):
 
 @many
 @given(seeds, days)
-def test_generate_insurance_persona_claims_fit_the_customer(seed, as_of):
-    persona = generate_insurance_persona(seed, as_of=as_of)
+def test_insurance_generate_claims_fit_the_customer(seed, as_of):
+    persona = persona_build("insurance", seed, as_of=as_of)
     claims = persona.claims_history
     assert len(claims) <= 2
     assert persona.risk_score == ("Low", "Medium", "High")[len(claims)]
@@ -158,16 +158,16 @@ def test_generate_insurance_persona_claims_fit_the_customer(seed, as_of):
         assert claim.amount > 0 and is_cents(claim.amount)
 
 
-def test_generate_insurance_persona_risk_score_covers_every_claim_count():
-    personas = [generate_insurance_persona(seed, as_of=AS_OF) for seed in range(200)]
+def test_insurance_generate_risk_score_covers_every_claim_count():
+    personas = [persona_build("insurance", seed, as_of=AS_OF) for seed in range(200)]
     counts = {(len(p.claims_history), p.risk_score) for p in personas}
     assert counts == {(0, "Low"), (1, "Medium"), (2, "High")}
 
 
 @many
 @given(seeds, days, locales)
-def test_generate_healthcare_persona_plan_figures_are_ordered(seed, as_of, locale):
-    persona = generate_healthcare_persona(seed, as_of=as_of, locale=locale)
+def test_healthcare_generate_plan_figures_are_ordered(seed, as_of, locale):
+    persona = persona_build("healthcare", seed, as_of=as_of, locale=locale)
     assert 0 <= persona.deductible_met <= persona.deductible
     assert persona.deductible <= persona.out_of_pocket_max
     assert persona.deductible_met <= persona.out_of_pocket_spent
@@ -179,8 +179,8 @@ def test_generate_healthcare_persona_plan_figures_are_ordered(seed, as_of, local
 
 @many
 @given(seeds, days)
-def test_generate_healthcare_persona_appointments_are_bookable(seed, as_of):
-    visits = generate_healthcare_persona(seed, as_of=as_of).upcoming_appointments
+def test_healthcare_generate_appointments_are_bookable(seed, as_of):
+    visits = persona_build("healthcare", seed, as_of=as_of).upcoming_appointments
     slots = [(v.date, v.time) for v in visits]
     assert len(visits) <= 2
     assert slots == sorted(set(slots))
@@ -189,16 +189,16 @@ def test_generate_healthcare_persona_appointments_are_bookable(seed, as_of):
         assert visit.date.weekday() < 5
         assert time(8) <= visit.time <= time(17)
         assert visit.provider.startswith("Dr. ")
-        assert visit.specialty in gen._SPECIALTIES
+        assert visit.specialty in healthcare._SPECIALTIES
 
 
 @many
 @given(seeds, days)
-def test_generate_healthcare_persona_prescriptions_are_real(seed, as_of):
-    prescriptions = generate_healthcare_persona(seed, as_of=as_of).active_prescriptions
+def test_healthcare_generate_prescriptions_are_real(seed, as_of):
+    prescriptions = persona_build("healthcare", seed, as_of=as_of).active_prescriptions
     known = {
         name: (doses, frequency, group)
-        for name, doses, frequency, group in (gen._MEDICATIONS)
+        for name, doses, frequency, group in (healthcare._MEDICATIONS)
     }
     assert 1 <= len(prescriptions) <= 3
     groups = {known[p.medication][2] for p in prescriptions}
@@ -212,8 +212,8 @@ def test_generate_healthcare_persona_prescriptions_are_real(seed, as_of):
 
 @many
 @given(seeds, days)
-def test_generate_generic_persona_status_follows_points(seed, as_of):
-    persona = generate_generic_persona(seed, as_of=as_of)
+def test_generic_generate_status_follows_points(seed, as_of):
+    persona = persona_build("generic", seed, as_of=as_of)
     assert persona.status == loyalty_status(persona.loyalty_points)
     assert persona.customer_since < as_of
     assert is_cents(persona.account_value) and persona.account_value > 0
@@ -254,21 +254,21 @@ def test_generate_persona_locale_changes_names_not_figures(locale):
     assert [p["credit_score"] for p in us] == [p["credit_score"] for p in other]
 
 
-@pytest.mark.parametrize("kind", PERSONA_KINDS)
+@pytest.mark.parametrize("kind", kind_names())
 def test_generate_persona_unknown_locale_lists_supported_ones(kind):
     with pytest.raises(ValueError, match="xx_XX") as error:
         generate_persona(kind, 1, as_of=AS_OF, locale="xx_XX")
     assert all(locale in str(error.value) for locale in SUPPORTED_LOCALES)
 
 
-@pytest.mark.parametrize("locale", sorted(gen._TOWNS))
-def test_generate_healthcare_persona_clinics_are_in_real_towns(locale):
-    towns = gen._TOWNS[locale]
+@pytest.mark.parametrize("locale", sorted(sampling._TOWNS))
+def test_healthcare_generate_clinics_are_in_real_towns(locale):
+    towns = sampling._TOWNS[locale]
     appointments = [
         appointment
         for seed in range(40)
-        for appointment in generate_healthcare_persona(
-            seed, as_of=date(2026, 1, 31), locale=locale
+        for appointment in persona_build(
+            "healthcare", seed, as_of=date(2026, 1, 31), locale=locale
         ).upcoming_appointments
     ]
     assert appointments

@@ -8,22 +8,23 @@ import pytest
 import personas
 from chat.models import Mode
 from personas import (
-    PERSONA_KINDS,
-    PERSONA_MODELS,
     SUPPORTED_LOCALES,
-    generate_banking_persona,
-    generate_generic_persona,
-    generate_healthcare_persona,
-    generate_insurance_persona,
+    BankingPersona,
+    GenericPersona,
+    HealthcarePersona,
+    InsurancePersona,
     generate_persona,
+    kind_get,
+    kind_names,
+    persona_build,
 )
 
 AS_OF = date(2026, 1, 31)
-TYPED_GENERATORS = {
-    "banking": generate_banking_persona,
-    "insurance": generate_insurance_persona,
-    "healthcare": generate_healthcare_persona,
-    "generic": generate_generic_persona,
+SCHEMAS = {
+    "banking": BankingPersona,
+    "insurance": InsurancePersona,
+    "healthcare": HealthcarePersona,
+    "generic": GenericPersona,
 }
 
 
@@ -33,9 +34,9 @@ def test_personas_exports_every_public_name():
     assert {"Transaction", "Policy", "Claim", "Appointment"} <= set(personas.__all__)
 
 
-def test_persona_kinds_are_the_models():
-    assert PERSONA_KINDS == ("banking", "insurance", "healthcare", "generic")
-    assert set(PERSONA_KINDS) == set(PERSONA_MODELS)
+def test_kind_names_are_the_built_in_kinds_in_order():
+    assert kind_names() == ("banking", "insurance", "healthcare", "generic")
+    assert all(kind_get(name).schema is SCHEMAS[name] for name in kind_names())
 
 
 def test_supported_locales_match_mode_faker_locale_choices():
@@ -44,11 +45,11 @@ def test_supported_locales_match_mode_faker_locale_choices():
     assert tuple(value for value, _label in choices) == SUPPORTED_LOCALES
 
 
-@pytest.mark.parametrize("kind", PERSONA_KINDS)
+@pytest.mark.parametrize("kind", kind_names())
 def test_generate_persona_returns_json_ready_model_dump(kind):
     persona = generate_persona(kind, 42, as_of=AS_OF, locale="fr_FR")
-    model = TYPED_GENERATORS[kind](42, as_of=AS_OF, locale="fr_FR")
-    assert isinstance(model, PERSONA_MODELS[kind])
+    model = persona_build(kind, 42, as_of=AS_OF, locale="fr_FR")
+    assert isinstance(model, SCHEMAS[kind])
     assert persona == model.model_dump(mode="json")
     assert json.loads(json.dumps(persona)) == persona
 
@@ -61,7 +62,7 @@ def test_generate_persona_unknown_kind_names_the_known_ones(kind):
     assert "banking, insurance, healthcare, generic" in str(refused.value)
 
 
-@pytest.mark.parametrize("kind", PERSONA_KINDS)
+@pytest.mark.parametrize("kind", kind_names())
 def test_generate_persona_seed_changes_the_persona(kind):
     personas_by_seed = [generate_persona(kind, seed, as_of=AS_OF) for seed in range(5)]
     assert len({json.dumps(p) for p in personas_by_seed}) == 5

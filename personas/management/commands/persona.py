@@ -6,14 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from personas import PERSONA_KINDS, PERSONA_MODELS, SUPPORTED_LOCALES, generate_persona
+from personas import SUPPORTED_LOCALES, generate_persona, kind_get, kind_names
 
 
 class Command(BaseCommand):
     help = "Print the persona for a kind and seed as JSON, or the kind's JSON Schema."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", help=f"One of: {', '.join(PERSONA_KINDS)}.")
+        parser.add_argument("kind", help=f"One of: {', '.join(kind_names())}.")
         parser.add_argument("--seed", type=int, default=0, help="Default 0.")
         parser.add_argument("--as-of", help="YYYY-MM-DD; default today.")
         parser.add_argument("--locale", default="en_US", help="Default en_US.")
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         kind = self.kind(options["kind"])
         if options["schema"]:
-            output: dict[str, Any] = PERSONA_MODELS[kind].model_json_schema()
+            output: dict[str, Any] = kind_get(kind).schema.model_json_schema()
         else:
             output = generate_persona(
                 kind,
@@ -35,11 +35,11 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))
 
     def kind(self, value: str) -> str:
-        """The persona kind; generate_persona would quietly return {} for a typo."""
-        if value not in PERSONA_KINDS:
+        """The persona kind, refused as a command error that lists the known kinds."""
+        if value not in kind_names():
             raise CommandError(
                 f"Unknown persona kind {value!r}; use one of: "
-                f"{', '.join(PERSONA_KINDS)}."
+                f"{', '.join(kind_names())}."
             )
         return value
 

@@ -1,6 +1,7 @@
 """The offline model: the right figure from the persona, formatted, per question."""
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import date, time
 
@@ -8,9 +9,7 @@ import pytest
 
 from chat import llm
 from chat.llm import offline
-from personas import generate_persona
-from personas.formatting import clock_time, long_date, money
-from personas.schemas import (
+from personas import (
     Appointment,
     BankingPersona,
     Claim,
@@ -20,7 +19,13 @@ from personas.schemas import (
     Policy,
     Prescription,
     Transaction,
+    generate_persona,
+    kind_get,
+    kind_register,
+    kind_unregister,
 )
+from personas.answers import says, words
+from personas.formatting import clock_time, long_date, money
 
 BANKING = BankingPersona(
     name="Jordan Ellis",
@@ -342,6 +347,50 @@ def test_reply_text_states_figures_in_the_customer_currency(locale, balance):
     )
 
     assert text == f"Your checking balance is {balance}."
+
+
+def test_reply_text_unknown_kind_talks_like_a_generic_business():
+    text = offline.reply_text(
+        question="What's my balance?", persona_kind="mortgage", persona=GENERIC
+    )
+    assert text == (
+        f"I can answer questions about {kind_get('generic').topics}. "
+        f'Try asking "{kind_get("generic").example}"'
+    )
+
+
+@pytest.fixture
+def florist():
+    """A throwaway kind: generic customers with answers and topics of its own."""
+    kind = dataclasses.replace(
+        kind_get("generic"),
+        name="florist",
+        answers=((words(r"bouquets?"), says("{} has a bouquet on order.", "name")),),
+        topics="your bouquets",
+        example="Where is my bouquet?",
+    )
+    kind_register(kind)
+    yield kind
+    kind_unregister(kind.name)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("my bouquet?", "Casey Morgan has a bouquet on order."),
+        ("Hi", "Hi Casey! I can help with your bouquets. What would you like to know?"),
+        (
+            "What are my points?",
+            'I can answer questions about your bouquets. Try asking "Where is my '
+            'bouquet?"',
+        ),
+    ],
+)
+def test_reply_text_reads_the_kind_from_the_registry(florist, question, expected):
+    text = offline.reply_text(
+        question=question, persona_kind="florist", persona=GENERIC
+    )
+    assert text == expected
 
 
 def test_reply_text_is_deterministic():
