@@ -2,13 +2,13 @@
 
 A chat turn asks for its mode's active prompt version, which changes only when staff
 save: `prompt_active_cached` keeps it per mode in this process. A save forgets it here
-(the post-save signals below, once committed) and in every other process (the
-consumer forgets it on the save's `mode_updated` group message); every visit that
+(the post-save signals below, at once) and in every process once committed (the
+consumer forgets it on the save's `mode_updated` group message, which also undoes a
+read made here before the commit); every visit that
 opens or switches reads it afresh, so a process that missed a broadcast while none of
 its sockets showed the mode never serves the stale one.
 """
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -55,15 +55,17 @@ def prompt_active_forget(mode_pk: int) -> None:
     _active_versions.pop(mode_pk, None)
 
 
+def prompt_active_forget_all() -> None:
+    _active_versions.clear()
+
+
 @receiver(post_save, sender=PromptTemplate)
 @receiver(post_delete, sender=PromptTemplate)
 def _prompt_saved(sender, instance: PromptTemplate, **kwargs) -> None:
-    mode_pk = instance.mode_id
-    transaction.on_commit(lambda: prompt_active_forget(mode_pk))
+    prompt_active_forget(instance.mode_id)
 
 
 @receiver(post_save, sender=Mode)
 @receiver(post_delete, sender=Mode)
 def _mode_saved(sender, instance: Mode, **kwargs) -> None:
-    mode_pk = instance.pk
-    transaction.on_commit(lambda: prompt_active_forget(mode_pk))
+    prompt_active_forget(instance.pk)

@@ -4,11 +4,11 @@ The visitor's message is stored before the model is asked, and every reply row r
 what produced it (prompt version, seed, as-of, backend, model), so any reply can be
 traced. Functions are sync; the consumer calls them through database_sync_to_async.
 
-The rows a turn writes skip `full_clean()`: their foreign keys are rows this process
-just read or wrote (checking that they exist cost a query each), and their fields are
-made here, within their limits. What a turn sends the model as history is kept per
-conversation in this process and updated by the writes below once committed, so it
-equals what `history_query` would return without reading it again.
+The rows a turn writes skip `full_clean()`'s foreign-key checks: those keys are rows
+this process just read or wrote, and checking that they exist cost a query each.
+What a turn sends the model as history is kept per conversation in this process and
+updated by the writes below once committed, so it equals what `history_query` would
+return without reading it again.
 """
 
 import bisect
@@ -50,6 +50,7 @@ def conversation_start(
     )
     conversation.full_clean(exclude=["mode"])  # the mode row was just read
     conversation.save()
+    history_forget(conversation.pk)  # nothing kept from a deleted one's reused id
     return conversation
 
 
@@ -92,9 +93,11 @@ def reply_begin(
         role=Message.Role.ASSISTANT,
         status=Message.Status.STREAMING,
         prompt_version=prompt_version,
-        backend=backend[:20],
-        model=model[:100],
+        backend=backend,
+        model=model,
     )
+    # The backend and model names come from settings; the keys were just read.
+    message.full_clean(exclude=["conversation", "prompt_version"])
     message.save()
     return message
 
@@ -238,11 +241,17 @@ def conversation_history(*, conversation: Conversation, turns: int) -> list[dict
 
 
 def _history_note_on_commit(message: Message) -> None:
-    """Add a visitor message or a complete reply to its conversation's kept history,
-    once committed: a rolled-back write must not reach the model."""
-    key = (message.created, message.pk)
+    """Add a visitor message or a complete reply, just committed, to its
+    conversation's kept history; inside a transaction, which may yet roll back,
+    forget that history instead."""
+    conversation_pk = message.conversation_id
+    if transaction.get_connection().in_atomic_block:
+        # Until the commit, no other connection sees the row: read it again after.
+        history_forget(conversation_pk)
+        transaction.on_commit(lambda: history_forget(conversation_pk))
+        return
     row = {"role": message.role, "content": message.content}
-    transaction.on_commit(lambda: _history_note(message.conversation_id, key, row))
+    _history_note(conversation_pk, (message.created, message.pk), row)
 
 
 def _history_note(conversation_pk: int, key: HistoryKey, row: dict) -> None:
