@@ -228,18 +228,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             reply = self.reply_new(turns.CANNED, message=turn.reply)
             self.reply_start(reply, llm.text_pieces(turn.canned_reply))
         else:
-            reply = self.reply_new(info, turn.prompt_version, message=turn.reply)
-            try:
-                messages = await render(turns.turn_messages)(self.visit, turn)
-            except Exception:
-                await reply.abandon("The prompt could not be rendered.")
-                raise
-            request = llm.ReplyRequest(
-                messages=messages,
-                persona_kind=self.visit.mode.persona_kind,
-                persona=self.visit.persona,
-            )
-            self.reply_start(reply, llm.reply_stream(request))
+            await self.reply_model(turn, info)
+
+    async def reply_model(self, turn: turns.Turn, info: llm.BackendInfo) -> None:
+        """The model's reply to `turn`, once its prompt is rendered; a prompt that
+        cannot render fails the reply's row, and the handler tells the page."""
+        reply = self.reply_new(info, turn.prompt_version, message=turn.reply)
+        try:
+            messages = await render(turns.turn_messages)(self.visit, turn)
+        except Exception:
+            await reply.abandon("The prompt could not be rendered.")
+            raise
+        request = llm.ReplyRequest(
+            messages=messages,
+            persona_kind=self.visit.mode.persona_kind,
+            persona=self.visit.persona,
+        )
+        self.reply_start(reply, llm.reply_stream(request))
 
     async def on_switch_mode(self, frame: SwitchModeFrame) -> None:
         """The page's mode picker."""
