@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import re
 import resource
 import shutil
@@ -48,6 +49,7 @@ QUESTIONS = (
 )
 SITE_APP = "demo_site.asgi:application"
 ECHO_APP = "bench.echo_asgi:application"
+RELAY_APP = "bench.relay_asgi:application"
 # Generous: under full load on two cores a frame can wait seconds, never minutes.
 FRAME_TIMEOUT = 60.0
 PROBES = 20
@@ -168,6 +170,12 @@ class Process:
         kib = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
         return int(kib.split()[1]) * 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far, user and system, from /proc (Linux)."""
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text().rsplit(")", 1)[1]
+        utime, stime = fields.split()[11:13]
+        return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -252,6 +260,7 @@ class Figures:
     connect_ms: list[float] = field(default_factory=list)
     replies: int = 0
     chat_seconds: float = 0.0
+    chat_cpu_seconds: float = 0.0  # the servers' CPU time over the chat (when asked)
     errors: Counter = field(default_factory=Counter)
 
     @property
@@ -353,17 +362,25 @@ async def visitor_chat(visitor: Visitor, figures: Figures, messages: int) -> Non
 
 
 async def visitors_run(
-    ports: list[int], count: int, messages: int, *, ramp: int
+    ports: list[int],
+    count: int,
+    messages: int,
+    *,
+    ramp: int,
+    processes: list["Process"] = (),
 ) -> Figures:
     """`count` visitors spread over `ports`: they arrive (`ramp` at a time), then all
-    at once switch mode (and read the greeting), then chat `messages` times."""
+    at once switch mode (and read the greeting), then chat `messages` times; the
+    CPU time `processes` spent on the chat is counted too."""
     figures = Figures()
     visitors = [Visitor(ports[i % len(ports)]) for i in range(count)]
     await arrive(visitors, figures, ramp)
     await phase(visitors, figures, visitor_switch)
+    cpu = sum(p.cpu_seconds() for p in processes)
     started = time.perf_counter()
     await phase(visitors, figures, visitor_chat, messages)
     figures.chat_seconds = time.perf_counter() - started
+    figures.chat_cpu_seconds = sum(p.cpu_seconds() for p in processes) - cpu
     await asyncio.gather(*(v.socket.close() for v in visitors if v.socket))
     return figures
 
@@ -402,6 +419,55 @@ def chat_frame(text: str) -> str:
 
 def ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
+
+
+async def lone_visitor(port: int, messages: int) -> Figures:
+    """One visitor alone on the server: switches and questions one after another,
+    so each figure is the server's own cost with nothing queued before it."""
+    figures = Figures()
+    for _ in range(messages):  # a socket each: one would spend its frame budget
+        await phase([Visitor(port)], figures, lone_step)
+    return figures
+
+
+async def lone_step(visitor: Visitor, figures: Figures) -> None:
+    await visitor_connect(visitor, figures)
+    try:
+        await visitor_switch(visitor, figures)
+        await visitor_chat(visitor, figures, 1)
+    finally:
+        await visitor.socket.close()
+
+
+async def open_loop(port: int, rate: float, seconds: float, *, sockets: int) -> Figures:
+    """Questions arriving at random (a Poisson process of `rate` a second) for
+    `seconds`, each on an idle one of `sockets` open sockets: unlike a closed loop,
+    arrivals do not wait for the server, so queueing shows in the latency."""
+    figures = Figures()
+    visitors = [Visitor(port) for _ in range(sockets)]
+    await arrive(visitors, figures, RAMP)
+    idle: asyncio.Queue[Visitor] = asyncio.Queue()
+    for visitor in visitors:
+        if visitor.ok:
+            idle.put_nowait(visitor)
+    rng = random.Random(1)
+
+    async def ask(visitor: Visitor) -> None:
+        try:
+            await visitor_chat(visitor, figures, 1)
+        except Exception as error:  # counted and shown, never hidden
+            figures.errors[error_name(error)] += 1
+        idle.put_nowait(visitor)
+
+    asks = []
+    started = arrival = time.perf_counter()
+    while (arrival := arrival + rng.expovariate(rate)) < started + seconds:
+        await asyncio.sleep(max(0.0, arrival - time.perf_counter()))
+        asks.append(asyncio.create_task(ask(await idle.get())))
+    await asyncio.gather(*asks)
+    figures.chat_seconds = time.perf_counter() - started
+    await asyncio.gather(*(v.socket.close() for v in visitors if v.socket))
+    return figures
 
 
 async def idle_sockets_rss(

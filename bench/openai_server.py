@@ -73,6 +73,7 @@ class Behaviour:
     # (to send invalid JSON); None: `reply`, like any other request.
     structured: Any = None
     refusal: str | None = None  # refuse json_schema requests, saying this
+    together: bool = False  # write every event at once, as a busy link delivers them
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    # A benchmark opens hundreds of connections at once; Python's default backlog (5)
+    # would refuse most of them, and the SDK's retries would hide it.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], handler: type, app: OpenAIServer):
         self.app = app
@@ -315,10 +319,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self._write(self._chunk({"role": "assistant", "content": ""}))
+        held: list[bytes] = []
         for event in self._events(behaviour, text):
+            if event is not None and behaviour.together:
+                held.append(event)
+                continue
+            if held:
+                self._write(b"".join(held))
+                held = []
             if event is None:
                 return self.connection.shutdown(socket.SHUT_RDWR)
             self._write(event)
+        if held:
+            self._write(b"".join(held))
         self._write(b"")  # the zero-length chunk that ends the body
 
     def _events(self, behaviour: Behaviour, text: str) -> Iterator[bytes | None]:

@@ -1,8 +1,22 @@
-"""Reads of modes and prompt versions for the consumer, the admin and prompts."""
+"""Reads of modes and prompt versions for the consumer, the admin and prompts.
+
+A chat turn asks for its mode's active prompt version, which changes only when staff
+save: `prompt_active_cached` keeps it per mode in this process. A save forgets it here
+(the post-save signals below, at once) and in every process once committed (the
+consumer forgets it on the save's `mode_updated` group message, which also undoes a
+read made here before the commit); every visit that
+opens or switches reads it afresh, so a process that missed a broadcast while none of
+its sockets showed the mode never serves the stale one.
+"""
 
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from chat.models import Mode, PromptTemplate
+
+# mode pk -> its active version (None: the mode has none), as last read here.
+_active_versions: dict[int, PromptTemplate | None] = {}
 
 
 def modes_active() -> QuerySet[Mode]:
@@ -15,8 +29,46 @@ def mode_get_active(slug: str) -> Mode | None:
 
 
 def prompt_active_version(mode: Mode) -> PromptTemplate | None:
-    """The version that answers now; replies record it so any answer can be traced."""
-    return mode.prompts.filter(is_active=True).first()
+    """The version that answers now; replies record it so any answer can be traced.
+
+    Ordered by nothing: at most one version is active, and the model's default
+    ordering would join the mode's table just to sort that one row."""
+    return mode.prompts.filter(is_active=True).order_by().first()
+
+
+def prompt_active_refresh(mode: Mode) -> PromptTemplate | None:
+    """The active version read now, kept for the turns that follow."""
+    version = _active_versions[mode.pk] = prompt_active_version(mode)
+    return version
+
+
+def prompt_active_cached(mode: Mode) -> PromptTemplate | None:
+    """The active version as last read in this process (read on a miss)."""
+    try:
+        return _active_versions[mode.pk]
+    except KeyError:
+        return prompt_active_refresh(mode)
+
+
+def prompt_active_forget(mode_pk: int) -> None:
+    """Drop the kept version of a mode staff changed; the next turn reads it."""
+    _active_versions.pop(mode_pk, None)
+
+
+def prompt_active_forget_all() -> None:
+    _active_versions.clear()
+
+
+@receiver(post_save, sender=PromptTemplate)
+@receiver(post_delete, sender=PromptTemplate)
+def _prompt_saved(sender, instance: PromptTemplate, **kwargs) -> None:
+    prompt_active_forget(instance.mode_id)
+
+
+@receiver(post_save, sender=Mode)
+@receiver(post_delete, sender=Mode)
+def _mode_saved(sender, instance: Mode, **kwargs) -> None:
+    prompt_active_forget(instance.pk)
 
 
 def modes_pickable() -> QuerySet[Mode]:

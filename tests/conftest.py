@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from bench.openai_server import OpenAIServer
+from chat import selectors
+from chat.conversation import transcripts
 from chat.llm.openai import clients_close
 
 
@@ -21,6 +23,13 @@ def offline_model(settings) -> None:
 def budgets_fresh() -> None:
     """Every test starts with unspent budgets (the cache holds their counters)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def process_caches_fresh() -> None:
+    """Nothing kept from another test's rows: a flushed database reuses their ids."""
+    selectors.prompt_active_forget_all()
+    transcripts.history_forget()
 
 
 @pytest.fixture

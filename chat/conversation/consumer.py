@@ -18,6 +18,7 @@ from functools import cached_property, partial
 from typing import assert_never
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.utils import timezone
 
 from chat import llm
 from chat.broadcast import mode_group_name
-from chat.conversation import conjure, replies, transcripts, turns, visits
+from chat.conversation import conjure, replies, turns, visits
 from chat.conversation.frames import (
     ChatFrame,
     ClearFrame,
@@ -38,21 +39,21 @@ from chat.conversation.frames import (
     frame_parse,
 )
 from chat.conversation.ratelimit import Action, abudgets_spend, visitor_identity
+from chat.conversation.replies import SERVER_ERROR, SERVER_ERROR_MESSAGE
 from chat.generation.conjuring import GenerationRefused
 from chat.generation.drafts import IndustryRequest
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
 from chat.payloads import mode_payload
 from chat.prompting.rendering import PromptTemplateError, render_greeting
-from chat.selectors import mode_get_active, prompt_active_version
+from chat.selectors import mode_get_active, prompt_active_forget, prompt_active_refresh
 
 db = database_sync_to_async
 # Templates render in a worker thread: off the event loop, and off the one database
 # thread every socket of the process shares.
 render = partial(sync_to_async, thread_sensitive=False)
 logger = logging.getLogger(__name__)
-SERVER_ERROR = "server_error"
-SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
+GREETING = llm.BackendInfo(backend="greeting", model="")
 MODE_UNAVAILABLE = "mode_unavailable"
 MODE_UNAVAILABLE_MESSAGE = (
     "This assistant cannot answer right now; please pick another mode."
@@ -78,7 +79,15 @@ def visit_start_versioned(
     """The visit `start` makes and the version its greeting comes from, read in the
     same database trip so the greeting's message can record it."""
     visit = start(session)
-    return visit, prompt_active_version(visit.mode)
+    return visit, prompt_active_refresh(visit.mode)
+
+
+def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
+    """The socket's visit, its mode's active version read afresh for its turns: this
+    process may have missed a staff save while none of its sockets showed the mode."""
+    opened = visits.visit_open_payload(session, today=today)
+    prompt_active_refresh(opened.visit.mode)
+    return opened
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -115,7 +124,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def visit_open(self) -> None:
         """Load (or resume) the visitor's visit and describe it in `session`."""
-        opened = await db(visits.visit_open_payload)(
+        opened = await db(visit_open_versioned)(
             self.scope["session"], today=timezone.localdate()
         )
         self.visit = opened.visit
@@ -141,6 +150,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await task_cancel(task)
         if task is not None and hasattr(self, "visit"):
             await self.group_leave(self.group)
+
+    async def dispatch(self, message: dict) -> None:
+        """As Channels', less its `aclose_old_connections()` before each handler: a
+        trip to the database thread per frame, though every database_sync_to_async
+        call closes old connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data=None) -> None:
         """Validate one frame and hand it to its handler; refuse anything malformed.
@@ -203,28 +221,42 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 retryable=True,
             )
             return
-        if not await self.budget_spend(Action.MESSAGE):
-            return
-        turn = await db(turns.turn_prepare)(self.visit, frame.payload.text)
-        if turn.switch_to is not None:
+        info = llm.backend_info()
+        turn = await db(turns.turn_take)(
+            self.visit,
+            frame.payload.text,
+            address=self.address,
+            visitor=self.visitor,
+            backend=info,
+        )
+        if turn.retry_after is not None:
+            await self.budget_refuse(Action.MESSAGE, turn.retry_after)
+        elif turn.switch_to is not None:
             start = self.starter(mode=turn.switch_to, company_name=turn.company_name)
             await self.visit_replace("switch", start)
         elif turn.conjure is not None:
             await self.industry_conjure(turn.conjure)
         elif turn.canned_reply is not None:
-            self.reply_start(llm.text_pieces(turn.canned_reply), backend="canned")
+            reply = self.reply_new(turns.CANNED, message=turn.reply)
+            self.reply_start(reply, llm.text_pieces(turn.canned_reply))
         else:
+            await self.reply_model(turn, info)
+
+    async def reply_model(self, turn: turns.Turn, info: llm.BackendInfo) -> None:
+        """The model's reply to `turn`, once its prompt is rendered; a prompt that
+        cannot render fails the reply's row, and the handler tells the page."""
+        reply = self.reply_new(info, turn.prompt_version, message=turn.reply)
+        try:
             messages = await render(turns.turn_messages)(self.visit, turn)
-            self.reply_start(
-                llm.reply_stream(
-                    llm.ReplyRequest(
-                        messages=messages,
-                        persona_kind=self.visit.mode.persona_kind,
-                        persona=self.visit.persona,
-                    )
-                ),
-                prompt_version=turn.prompt_version,
-            )
+        except Exception:
+            await reply.abandon("The prompt could not be rendered.")
+            raise
+        request = llm.ReplyRequest(
+            messages=messages,
+            persona_kind=self.visit.mode.persona_kind,
+            persona=self.visit.persona,
+        )
+        self.reply_start(reply, llm.reply_stream(request))
 
     async def industry_conjure(self, request: IndustryRequest) -> None:
         """A new industry: say so at once, make its mode off the loop, switch to it."""
@@ -270,7 +302,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.handle(self.mode_refresh, event)
 
     async def mode_refresh(self, event: dict) -> None:
-        """Refresh the mode and tell the page."""
+        """Refresh the mode and tell the page; its next turn reads the prompt."""
+        prompt_active_forget(self.visit.mode.pk)
         refreshed = await db(visits.visit_refresh_mode)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.
@@ -290,13 +323,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )
         if retry_after is None:
             return True
+        await self.budget_refuse(action, retry_after)
+        return False
+
+    async def budget_refuse(self, action: Action, retry_after: float) -> None:
+        """Tell the page `action` is over budget, and when to try again."""
         await self.send_error(
             "rate_limited",
             f"Too many {BUDGET_WORDS[action]}; try again in {retry_after:g} seconds.",
             retryable=True,
             retry_after=retry_after,
         )
-        return False
 
     @property
     def group(self) -> str:
@@ -364,133 +401,29 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         greeting = await render(render_greeting)(
             self.visit.mode_shown, self.visit.persona, version=version
         )
-        self.reply_start(
-            llm.text_pieces(greeting), backend="greeting", prompt_version=version
+        reply = self.reply_new(GREETING, version)
+        self.reply_start(reply, llm.text_pieces(greeting))
+
+    def reply_new(
+        self,
+        info: llm.BackendInfo,
+        prompt_version: PromptTemplate | None = None,
+        *,
+        message: Message | None = None,
+    ) -> replies.Reply:
+        return replies.Reply(
+            self.send_frame,
+            conversation=self.visit.conversation,
+            info=info,
+            prompt_version=prompt_version,
+            message=message,
         )
 
     def reply_start(
-        self,
-        pieces: AsyncIterator[str | llm.Finish],
-        *,
-        backend: str = "",
-        prompt_version=None,
+        self, reply: replies.Reply, pieces: AsyncIterator[str | llm.Finish]
     ) -> None:
-        info = llm.backend_info()
-        self.reply_task = asyncio.create_task(
-            self.reply_send(
-                pieces,
-                backend=backend or info.backend,
-                model="" if backend else info.model,
-                prompt_version=prompt_version,
-            )
-        )
-
-    async def reply_send(
-        self,
-        pieces: AsyncIterator[str | llm.Finish],
-        *,
-        backend: str,
-        model: str,
-        prompt_version,
-    ) -> None:
-        """Stream one reply to the page and store it; every failure ends in a frame."""
-        progress = replies.ReplyProgress()
-        message = None
-        try:
-            message = await db(transcripts.reply_begin)(
-                conversation=self.visit.conversation,
-                prompt_version=prompt_version,
-                backend=backend,
-                model=model,
-            )
-            await self.send_frame("chat_start", {"message_id": message.pk})
-            await self.reply_stream(message, pieces, progress)
-        except asyncio.CancelledError:
-            await self.reply_interrupted(message, progress)
-            raise
-        except llm.ModelError as exc:
-            await self.reply_fail(
-                message, progress, exc.code, exc.message, exc.retryable
-            )
-        except Exception:
-            logger.exception("Reply %s failed", message.pk if message else "(unsaved)")
-            await self.reply_fail(
-                message, progress, SERVER_ERROR, SERVER_ERROR_MESSAGE, True
-            )
-        else:
-            end = {"text": progress.text, "finish_reason": progress.finish_reason}
-            await self.send_frame("chat_end", {"message_id": message.pk, **end})
-
-    async def reply_interrupted(
-        self, message: Message | None, progress: replies.ReplyProgress
-    ) -> None:
-        """Store a cancelled reply as interrupted, unless it was already complete."""
-        if message is not None and not progress.complete:
-            await asyncio.shield(
-                self.reply_save(message, progress, Message.Status.INTERRUPTED)
-            )
-
-    async def reply_stream(
-        self,
-        message: Message,
-        pieces: AsyncIterator[str | llm.Finish],
-        progress: replies.ReplyProgress,
-    ) -> None:
-        """Send the pieces as chunks, saving the text now and then, within the caps."""
-        deadline = asyncio.timeout(settings.CHAT_REPLY_MAX_SECONDS)
-        try:
-            async with deadline, contextlib.aclosing(pieces):
-                async for piece in pieces:
-                    if text := progress.add(piece):
-                        await self.send_frame(
-                            "chat_chunk", {"message_id": message.pk, "text": text}
-                        )
-                    if progress.full:
-                        break
-                    if progress.save_due():
-                        await db(transcripts.reply_save_partial)(
-                            message=message, text=progress.text
-                        )
-        except TimeoutError:
-            if not deadline.expired():
-                raise
-            progress.finish_reason = replies.FINISH_TIME_LIMIT
-        # Complete now: a cancel from here on must not store it as interrupted.
-        progress.complete = True
-        await asyncio.shield(
-            self.reply_save(message, progress, Message.Status.COMPLETE)
-        )
-
-    async def reply_save(
-        self, message: Message, progress: replies.ReplyProgress, status: str, error=""
-    ) -> None:
-        await db(transcripts.reply_finish)(
-            message=message,
-            text=progress.text,
-            status=status,
-            finish_reason=progress.finish_reason,
-            time_to_first_token_ms=progress.first_token_ms,
-            duration_ms=progress.elapsed_ms,
-            error=error,
-        )
-
-    async def reply_fail(
-        self,
-        message: Message | None,
-        progress: replies.ReplyProgress,
-        code: str,
-        text: str,
-        retryable: bool,
-    ) -> None:
-        """Store the reply as failed and tell the page, which may offer a retry."""
-        if message is None:
-            await self.send_error(code, text, retryable=retryable)
-            return
-        try:
-            await self.reply_save(message, progress, Message.Status.FAILED, text)
-        except Exception:
-            logger.exception("Reply %s could not be stored as failed", message.pk)
-        await self.send_error(code, text, retryable=retryable, message_id=message.pk)
+        """Stream a reply in its own task (see the module's docstring)."""
+        self.reply_task = asyncio.create_task(reply.run(pieces))
 
     async def reply_cancel(self) -> None:
         """Cancel a streaming reply and wait until its partial text is stored."""

@@ -1,12 +1,30 @@
-"""A streaming reply's progress: its text within the caps, its timings, when it is
-due to be saved, and why it ended."""
+"""A reply's life as one object (`Reply`): begun, streamed, finished, failed or
+interrupted; and its progress: its text within the caps, its timings, when it is due
+to be saved, and why it ended.
 
+What the page is told follows what is stored: the row exists before `chat_start`,
+the final text is committed before `chat_end`, and a store that fails is never
+acknowledged (the page gets an `error` frame instead). A cancelled reply (a switch,
+a disconnect) is still stored as interrupted: that write is shielded.
+"""
+
+import asyncio
+import contextlib
+import logging
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 
 from chat import llm
 from chat.conversation import transcripts
+from chat.models import Conversation, Message, PromptTemplate
+
+db = database_sync_to_async
+logger = logging.getLogger(__name__)
+SERVER_ERROR = "server_error"
+SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
 
 # Why a reply ended, besides the model's own reasons ("stop", "content_filter"…).
 FINISH_STOP = "stop"
@@ -71,3 +89,122 @@ def _surrogate_split(text: str) -> tuple[str, str]:
     if text and "\ud800" <= text[-1] <= "\udbff":
         return text[:-1], text[-1]
     return text, ""
+
+
+type FrameSend = Callable[[str, dict], Awaitable[None]]
+
+
+class Reply:
+    """One reply to the page, and its row: every way it ends is stored, then told."""
+
+    def __init__(
+        self,
+        send: FrameSend,
+        *,
+        conversation: Conversation,
+        info: llm.BackendInfo,
+        prompt_version: PromptTemplate | None,
+        message: Message | None = None,
+    ) -> None:
+        self.send = send
+        self.conversation = conversation
+        self.info = info
+        self.prompt_version = prompt_version
+        self.message = message  # begun already, when the turn's trip made it
+        self.progress = ReplyProgress()
+
+    async def run(self, pieces: AsyncIterator[str | llm.Finish]) -> None:
+        """Stream the reply and store it; every failure ends in a frame."""
+        try:
+            await self.begin()
+            await self.stream(pieces)
+        except asyncio.CancelledError:
+            await self.interrupt()
+            raise
+        except llm.ModelError as exc:
+            await self.fail(exc.code, exc.message, exc.retryable)
+        except Exception:
+            logger.exception("Reply %s failed", self.message_id or "(unsaved)")
+            await self.fail(SERVER_ERROR, SERVER_ERROR_MESSAGE, True)
+        else:
+            end = {
+                "text": self.progress.text,
+                "finish_reason": self.progress.finish_reason,
+            }
+            await self.send("chat_end", {"message_id": self.message_id, **end})
+
+    @property
+    def message_id(self) -> int | None:
+        return self.message.pk if self.message else None
+
+    async def begin(self) -> None:
+        """The reply's row (unless the turn made it), then `chat_start` naming it."""
+        if self.message is None:
+            self.message = await db(transcripts.reply_begin)(
+                conversation=self.conversation,
+                prompt_version=self.prompt_version,
+                backend=self.info.backend,
+                model=self.info.model,
+            )
+        await self.send("chat_start", {"message_id": self.message_id})
+
+    async def stream(self, pieces: AsyncIterator[str | llm.Finish]) -> None:
+        """Send the pieces as chunks, saving the text now and then, within the caps."""
+        deadline = asyncio.timeout(settings.CHAT_REPLY_MAX_SECONDS)
+        try:
+            async with deadline, contextlib.aclosing(pieces):
+                async for piece in pieces:
+                    await self.add(piece)
+                    if self.progress.full:
+                        break
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            self.progress.finish_reason = FINISH_TIME_LIMIT
+        await self.finish()
+
+    async def add(self, piece: str | llm.Finish) -> None:
+        """One piece: out as a chunk, and into the row when a save is due."""
+        if text := self.progress.add(piece):
+            await self.send("chat_chunk", {"message_id": self.message_id, "text": text})
+        if not self.progress.full and self.progress.save_due():
+            await db(transcripts.reply_save_partial)(
+                message=self.message, text=self.progress.text
+            )
+
+    async def finish(self) -> None:
+        """Store the reply as complete; a cancel from here on must not undo that."""
+        self.progress.complete = True
+        await asyncio.shield(self.store(Message.Status.COMPLETE))
+
+    async def fail(self, code: str, text: str, retryable: bool) -> None:
+        """Store the reply as failed and tell the page, which may offer a retry."""
+        payload = {"code": code, "message": text, "retryable": retryable}
+        if self.message is None:
+            await self.send("error", payload)
+            return
+        await self.abandon(text)
+        await self.send("error", payload | {"message_id": self.message_id})
+
+    async def abandon(self, error: str) -> None:
+        """Store the reply as failed, without telling the page (the caller does)."""
+        try:
+            await self.store(Message.Status.FAILED, error)
+        except Exception:
+            logger.exception("Reply %s could not be stored as failed", self.message_id)
+
+    async def interrupt(self) -> None:
+        """Store a cancelled reply as interrupted, unless it was already complete."""
+        if self.message is not None and not self.progress.complete:
+            await asyncio.shield(self.store(Message.Status.INTERRUPTED))
+
+    async def store(self, status: str, error: str = "") -> None:
+        await db(transcripts.reply_finish)(
+            message=self.message,
+            text=self.progress.text,
+            status=status,
+            finish_reason=self.progress.finish_reason,
+            time_to_first_token_ms=self.progress.first_token_ms,
+            duration_ms=self.progress.elapsed_ms,
+            error=error,
+        )

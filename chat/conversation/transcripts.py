@@ -3,14 +3,25 @@
 The visitor's message is stored before the model is asked, and every reply row records
 what produced it (prompt version, seed, as-of, backend, model), so any reply can be
 traced. Functions are sync; the consumer calls them through database_sync_to_async.
+
+The rows a turn writes skip `full_clean()`'s foreign-key checks: those keys are rows
+this process just read or wrote, and checking that they exist cost a query each.
+What a turn sends the model as history is kept per conversation in this process and
+updated by the writes below once committed, so it equals what `history_query` would
+return without reading it again.
 """
 
+import bisect
 import functools
-from datetime import date, timedelta
+import threading
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from chat.models import Conversation, Message, Mode, PromptTemplate
@@ -22,6 +33,8 @@ STALE_REPLY_ERROR = "The server stopped before this reply finished."
 STALE_GRACE_SECONDS = 30
 # The `session` frame redraws at most this many of a conversation's last messages.
 RESUME_MESSAGES = 100
+# Conversations whose history this process keeps; the least recently used goes.
+HISTORY_CONVERSATIONS = 1024
 
 
 def conversation_start(
@@ -42,8 +55,9 @@ def conversation_start(
         persona_kind=mode.persona_kind,
         persona=persona,
     )
-    conversation.full_clean()
+    conversation.full_clean(exclude=["mode"])  # the mode row was just read
     conversation.save()
+    history_forget(conversation.pk)  # nothing kept from a deleted one's reused id
     return conversation
 
 
@@ -68,8 +82,8 @@ def message_create_user(*, conversation: Conversation, text: str) -> Message:
         role=Message.Role.USER,
         content=text,
     )
-    message.full_clean()
     message.save()
+    _history_note_on_commit(message)
     return message
 
 
@@ -89,7 +103,8 @@ def reply_begin(
         backend=backend,
         model=model,
     )
-    message.full_clean()
+    # The backend and model names come from settings; the keys were just read.
+    message.full_clean(exclude=["conversation", "prompt_version"])
     message.save()
     return message
 
@@ -113,7 +128,6 @@ def reply_save_partial(*, message: Message, text: str) -> None:
     )
 
 
-@transaction.atomic
 def reply_finish(
     *,
     message: Message,
@@ -124,25 +138,31 @@ def reply_finish(
     duration_ms: int,
     error: str = "",
 ) -> Message:
+    """The reply's end, in one UPDATE (atomic by itself)."""
     message.content = text_storable(text)
     message.status = status
     message.finish_reason = finish_reason[:20]
     message.time_to_first_token_ms = time_to_first_token_ms
     message.duration_ms = duration_ms
     message.error = error[:300]
-    message.full_clean()
-    message.save(
-        update_fields=[
-            "content",
-            "status",
-            "finish_reason",
-            "time_to_first_token_ms",
-            "duration_ms",
-            "error",
-            "updated",
-        ]
+    message.updated = timezone.now()
+    Message.objects.filter(pk=message.pk).update(
+        **{field: getattr(message, field) for field in REPLY_END_FIELDS}
     )
+    if status == Message.Status.COMPLETE:
+        _history_note_on_commit(message)
     return message
+
+
+REPLY_END_FIELDS = (
+    "content",
+    "status",
+    "finish_reason",
+    "time_to_first_token_ms",
+    "duration_ms",
+    "error",
+    "updated",
+)
 
 
 def replies_interrupt_stale(*, conversation: Conversation | None = None) -> int:
@@ -172,16 +192,95 @@ def replies_interrupt_stale_once() -> int:
     return replies_interrupt_stale()
 
 
-def conversation_history(*, conversation: Conversation, turns: int) -> list[dict]:
+type HistoryKey = tuple[datetime, int]  # the order of the query: created, then pk
+
+
+class _History:
+    """A conversation's last `turns` exchanges, oldest first, as the query orders."""
+
+    def __init__(self, turns: int, rows: list[tuple[HistoryKey, dict]]) -> None:
+        self.turns = turns
+        self.keys = [key for key, _ in rows]
+        self.rows = [row for _, row in rows]
+
+    def add(self, key: HistoryKey, row: dict) -> None:
+        """Place a row by its key (a reply is placed by when it began), keeping the
+        newest `turns * 2`: exactly the rows the query would now return."""
+        at = bisect.bisect(self.keys, key)
+        self.keys.insert(at, key)
+        self.rows.insert(at, row)
+        del self.keys[: -self.turns * 2], self.rows[: -self.turns * 2]
+
+
+_histories: OrderedDict[int, _History] = OrderedDict()
+_histories_lock = threading.Lock()
+
+
+def history_query(*, conversation: Conversation, turns: int) -> list[dict]:
     """The last `turns` exchanges, oldest first: visitor messages, complete replies."""
+    return [row for _, row in _history_rows(conversation.pk, turns)]
+
+
+def _history_rows(conversation_pk: int, turns: int) -> list[tuple[HistoryKey, dict]]:
     rows = (
-        conversation.messages.filter(
-            Q(role=Message.Role.USER) | Q(status=Message.Status.COMPLETE)
-        )
+        Message.objects.filter(conversation_id=conversation_pk)
+        .filter(Q(role=Message.Role.USER) | Q(status=Message.Status.COMPLETE))
         .order_by("-created", "-pk")
-        .values("role", "content")[: turns * 2]
+        .values_list("created", "pk", "role", "content")[: turns * 2]
     )
-    return list(reversed(rows))
+    return [
+        ((created, pk), {"role": role, "content": content})
+        for created, pk, role, content in reversed(rows)
+    ]
+
+
+def conversation_history(*, conversation: Conversation, turns: int) -> list[dict]:
+    """What `history_query` returns, read once per conversation in this process."""
+    with _histories_lock:
+        held = _histories.get(conversation.pk)
+        if held is None or held.turns != turns:
+            held = _History(turns, _history_rows(conversation.pk, turns))
+            _histories[conversation.pk] = held
+            if len(_histories) > HISTORY_CONVERSATIONS:
+                _histories.popitem(last=False)
+        _histories.move_to_end(conversation.pk)
+        return list(held.rows)
+
+
+def _history_note_on_commit(message: Message) -> None:
+    """Add a visitor message or a complete reply, just committed, to its
+    conversation's kept history; inside a transaction, which may yet roll back,
+    forget that history instead."""
+    conversation_pk = message.conversation_id
+    if transaction.get_connection().in_atomic_block:
+        # Until the commit, no other connection sees the row: read it again after.
+        history_forget(conversation_pk)
+        transaction.on_commit(lambda: history_forget(conversation_pk))
+        return
+    row = {"role": message.role, "content": message.content}
+    _history_note(conversation_pk, (message.created, message.pk), row)
+
+
+def _history_note(conversation_pk: int, key: HistoryKey, row: dict) -> None:
+    with _histories_lock:
+        held = _histories.get(conversation_pk)
+        if held is not None:
+            held.add(key, row)
+
+
+def history_forget(conversation_pk: int | None = None) -> None:
+    """Drop a conversation's kept history (all of them: None), read again next turn."""
+    with _histories_lock:
+        if conversation_pk is None:
+            _histories.clear()
+        else:
+            _histories.pop(conversation_pk, None)
+
+
+@receiver(post_delete, sender=Message)
+def _message_deleted(sender, instance: Message, **kwargs) -> None:
+    """A message deleted (by staff, or with its conversation) leaves the history."""
+    history_forget(instance.conversation_id)
 
 
 def conversation_messages_payload(*, conversation: Conversation) -> list[dict]:

@@ -28,6 +28,7 @@ module that imports ``openai``.
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -52,6 +53,8 @@ URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 REDACTED = "[redacted]"
 # A configured key shorter than this is no secret, and redacting it would garble logs.
 REDACTED_KEY_MIN_CHARS = 4
+# How long the rest of a body after [DONE] may take before the connection is dropped.
+DRAIN_SECONDS = 0.1
 
 
 # An httpx client belongs to the event loop it was made in, so each loop gets its
@@ -91,8 +94,9 @@ async def _openai_reply_stream(
 ) -> AsyncIterator[str | Finish]:
     """Stream the completion's text; the first piece has a deadline of its own."""
     deadline = asyncio.get_running_loop().time() + settings.OPENAI_FIRST_TOKEN_TIMEOUT
-    stream = await _stream_open(messages, deadline)
-    async with stream, contextlib.aclosing(_texts(stream)) as pieces:
+    async with contextlib.AsyncExitStack() as stack:
+        response = await _stream_open(stack, messages, deadline)
+        pieces = await stack.enter_async_context(contextlib.aclosing(_texts(response)))
         with _model_errors(streaming=True):
             async with asyncio.timeout_at(deadline):
                 first = await anext(pieces, None)
@@ -105,17 +109,20 @@ async def _openai_reply_stream(
 
 
 async def _stream_open(
-    messages: list[dict], deadline: float
-) -> openai.AsyncStream[Any]:
-    """The streamed chat completion, once the server has answered with headers."""
+    stack: contextlib.AsyncExitStack, messages: list[dict], deadline: float
+) -> httpx2.Response:
+    """The streamed chat completion, once the server has answered with headers;
+    `stack` closes it. The SDK still sends the request and retries it, but the body
+    is read here: its per-chunk models cost six times what `json.loads` does."""
+    request = _client().chat.completions.with_streaming_response.create(
+        model=settings.OPENAI_MODEL,
+        messages=messages,
+        max_tokens=settings.OPENAI_MAX_TOKENS,
+        stream=True,
+    )
     with _model_errors(streaming=False):
         async with asyncio.timeout_at(deadline):
-            return await _client().chat.completions.create(
-                model=settings.OPENAI_MODEL,
-                messages=messages,
-                max_tokens=settings.OPENAI_MAX_TOKENS,
-                stream=True,
-            )
+            return (await stack.enter_async_context(request)).http_response
 
 
 async def structured_reply(
@@ -144,18 +151,86 @@ async def structured_reply(
     return message.content
 
 
-async def _texts(stream: openai.AsyncStream[Any]) -> AsyncIterator[str | Finish]:
-    """The text deltas; chunks without text (role, usage, keep-alive) are skipped."""
-    async for chunk in stream:
-        try:
-            text = chunk.choices[0].delta.content if chunk.choices else None
-        except (AttributeError, IndexError, TypeError):
-            raise ValueError(f"a chunk of the wrong shape: {chunk}"[:200]) from None
-        if isinstance(text, str) and text:
-            yield text
-        reason = chunk.choices[0].finish_reason if chunk.choices else None
-        if reason not in (None, "stop"):
-            yield Finish(reason)
+async def _texts(response: httpx2.Response) -> AsyncIterator[str | Finish]:
+    """The text of the events that arrived together, as one piece (chunks without
+    text, such as the role, usage or keep-alives, add nothing), then any finish
+    reason but "stop". Text already read goes out before an error in the same read."""
+    events = _sse_data(response)
+    async for block in events:
+        texts: list[str] = []
+        for data in block:
+            if data.startswith(b"[DONE]"):
+                await _drain(events)
+                break
+            try:
+                text, reason = _chunk_read(data)
+            except ValueError:
+                if texts:
+                    yield "".join(texts)
+                raise
+            if text:
+                texts.append(text)
+            if reason not in (None, "stop"):
+                if texts:
+                    yield "".join(texts)
+                    texts = []
+                yield Finish(reason)
+        if texts:
+            yield "".join(texts)
+
+
+async def _sse_data(response: httpx2.Response) -> AsyncIterator[list[bytes]]:
+    """The `data` of each server-sent event, a list per read from the wire."""
+    buffer = b""
+    data: list[bytes] = []
+    async for received in response.aiter_bytes():
+        *lines, buffer = (buffer + received).split(b"\n")
+        block = []
+        for line in lines:
+            line = line.removesuffix(b"\r")
+            if not line:  # a blank line ends the event
+                if data:
+                    block.append(b"\n".join(data))
+                    data = []
+            elif line.startswith(b"data:"):
+                data.append(line[5:].removeprefix(b" "))
+        if block:
+            yield block
+
+
+async def _drain(events: AsyncIterator[list[bytes]]) -> None:
+    """Read what follows [DONE] (the body's end) so the connection can be reused; a
+    server that keeps on sending gets DRAIN_SECONDS, then its connection is closed."""
+    with contextlib.suppress(TimeoutError, httpx2.HTTPError):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in events:
+                pass
+
+
+def _chunk_read(data: bytes) -> tuple[str | None, str | None]:
+    """A chunk's text and finish reason; ValueError for anything but a chunk."""
+    chunk = json.loads(data)
+    if isinstance(chunk, dict) and chunk.get("error"):
+        raise StreamError(chunk["error"])
+    try:
+        choices = chunk["choices"]
+        if not choices:
+            return None, None
+        choice = choices[0]
+        text = choice["delta"].get("content")
+        return (text if isinstance(text, str) else None), choice.get("finish_reason")
+    except (AttributeError, IndexError, KeyError, TypeError):
+        raise ValueError(f"a chunk of the wrong shape: {chunk}"[:200]) from None
+
+
+class StreamError(ValueError):
+    """An error event in the stream (`{"error": {...}}`), as the SDK raised it."""
+
+    def __init__(self, error: object) -> None:
+        message = error.get("message") if isinstance(error, dict) else None
+        if not isinstance(message, str) or not message:
+            message = "An error occurred during streaming"
+        super().__init__(message)
 
 
 @contextlib.contextmanager
@@ -181,8 +256,9 @@ def _model_errors(*, streaming: bool) -> Iterator[None]:
 
 
 def _connection_error(exc: Exception, *, streaming: bool) -> ModelError:
-    """A failure without an HTTP status: timeout, refused, or a broken stream."""
-    if isinstance(exc, openai.APITimeoutError):
+    """A failure without an HTTP status: timeout, refused, or a broken stream
+    (the body is read by httpx here, so its own timeout counts as the SDK's)."""
+    if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
         detail = f"no answer within OPENAI_TIMEOUT={settings.OPENAI_TIMEOUT:g} s"
         return _failure("model_timeout", detail)
     if streaming:

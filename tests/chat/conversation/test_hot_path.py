@@ -1,0 +1,128 @@
+"""The hot path's shortcuts keep what a turn must see: the active prompt and the
+history kept in the process equal what the database holds, across tabs and
+processes, and a store that fails is never acknowledged to the page."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import DatabaseError
+from django.db.models import Max
+
+from chat.broadcast import mode_group_name
+from chat.conversation import transcripts
+from chat.models import Conversation, Message, Mode, PromptTemplate
+from chat.payloads import mode_payload
+from tests.chat.socket import reply_collect, send, session_create, socket_open
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+async def chat(communicator, text: str) -> list[dict]:
+    await send(communicator, "chat", text=text)
+    return await reply_collect(communicator)
+
+
+@database_sync_to_async
+def history_both(conversation_id: int) -> tuple[list[dict], list[dict]]:
+    """The history as kept in the process, and as the query reads it."""
+    conversation = Conversation.objects.get(pk=conversation_id)
+    kept = transcripts.conversation_history(conversation=conversation, turns=3)
+    return kept, transcripts.history_query(conversation=conversation, turns=3)
+
+
+@database_sync_to_async
+def version_written_elsewhere(slug: str) -> PromptTemplate:
+    """A new active version, written as another process would: no signal here."""
+    mode = Mode.objects.get(slug=slug)
+    active = mode.prompts.get(is_active=True)
+    latest = mode.prompts.aggregate(latest=Max("version"))["latest"]
+    mode.prompts.update(is_active=False)
+    PromptTemplate.objects.bulk_create(
+        [
+            PromptTemplate(
+                mode=mode,
+                version=latest + 1,
+                source=active.source + "\nBe brief.",
+                greeting=active.greeting,
+                is_active=True,
+            )
+        ]
+    )
+    return PromptTemplate.objects.get(mode=mode, version=latest + 1)
+
+
+@database_sync_to_async
+def reply_version(message_id: int) -> int | None:
+    return Message.objects.get(pk=message_id).prompt_version.version
+
+
+async def test_history_kept_equals_the_query_across_two_tabs(settings):
+    settings.CHAT_HISTORY_TURNS = 3
+    session = await session_create()
+    first, opened = await socket_open(session)
+    second, resumed = await socket_open(session)
+    assert resumed["conversation_id"] == opened["conversation_id"]
+    for index in range(4):
+        for tab in (first, second):
+            assert (await chat(tab, f"question {index}"))[-1]["type"] == "chat_end"
+    kept, queried = await history_both(opened["conversation_id"])
+    assert kept == queried
+    assert [row["content"] for row in kept if row["role"] == "user"] == [
+        "question 2",
+        "question 3",
+        "question 3",
+    ]
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_history_leaves_out_a_failed_reply(openai_backend):
+    communicator, opened = await socket_open(await session_create())
+    await chat(communicator, "hello")
+    openai_backend.behaviour.status = 400
+    assert (await chat(communicator, "fails"))[-1]["type"] == "error"
+    kept, queried = await history_both(opened["conversation_id"])
+    assert kept == queried
+    assert [row["role"] for row in kept] == ["user", "assistant", "user"]
+    await communicator.disconnect()
+
+
+async def test_a_save_elsewhere_reaches_the_next_turn_by_the_group_message():
+    communicator, opened = await socket_open(await session_create())
+    slug = opened["mode"]["slug"]
+    before = await chat(communicator, "hi")
+    version = await version_written_elsewhere(slug)
+    stale = await chat(communicator, "hi")
+    # Nothing in this process heard of the save yet: the kept version answers.
+    assert await reply_version(stale[-1]["payload"]["message_id"]) == (
+        await reply_version(before[-1]["payload"]["message_id"])
+    )
+    mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
+    await get_channel_layer().group_send(
+        mode_group_name(mode.pk), {"type": "mode.updated", "mode": mode_payload(mode)}
+    )
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "mode_updated"
+    fresh = await chat(communicator, "hi")
+    assert await reply_version(fresh[-1]["payload"]["message_id"]) == version.version
+    await communicator.disconnect()
+
+
+async def test_a_reply_whose_final_store_fails_is_never_acknowledged(monkeypatch):
+    finish = transcripts.reply_finish
+
+    def reply_finish_failing(*, status, **fields):
+        if status == Message.Status.COMPLETE:
+            raise DatabaseError("disk I/O error")
+        return finish(status=status, **fields)
+
+    monkeypatch.setattr(transcripts, "reply_finish", reply_finish_failing)
+    communicator, _ = await socket_open(await session_create())
+    frames = await chat(communicator, "What's my checking balance?")
+    types = [frame["type"] for frame in frames]
+    assert "chat_end" not in types and types[-1] == "error"
+    assert frames[-1]["payload"]["code"] == "server_error"
+    row = await database_sync_to_async(Message.objects.get)(
+        pk=frames[-1]["payload"]["message_id"]
+    )
+    assert row.status == Message.Status.FAILED
+    await communicator.disconnect()
