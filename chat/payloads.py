@@ -15,6 +15,7 @@ def mode_payload(mode: Mode) -> dict:
         "name": mode.name,
         "company_name": mode.company_name,
         "tagline": mode.tagline,
+        "industry_notes": mode.industry_notes,
         "persona_kind": mode.persona_kind,
         # BCP 47 ("de-DE"), what the page's lang and the browser's Intl take.
         "locale": mode.faker_locale.replace("_", "-"),

@@ -218,3 +218,39 @@ def card_render(card: Card, persona: Persona) -> dict[str, Any]:
                 for s in card.sections
             ],
         }
+
+
+def card_text(rendered: dict[str, Any]) -> str:
+    """A rendered card as plain lines for a prompt: the model reads exactly the
+    figures the page shows, for any kind."""
+    lines = [_figure_line(rendered["headline"])]
+    lines += [_figure_line(fact) for fact in rendered["summary"]]
+    for section in rendered["sections"]:
+        lines.append(f"{section['title']}:")
+        for block in section["blocks"]:
+            lines += _block_lines(block)
+    return "\n".join(lines)
+
+
+def _figure_line(figure: dict[str, str]) -> str:
+    note = f" ({figure['note']})" if figure.get("note") else ""
+    return f"- {figure['label']}: {figure['value']}{note}"
+
+
+def _block_lines(block: dict[str, Any]) -> list[str]:
+    if block["type"] in ("tiles", "facts"):
+        return [_figure_line(item) for item in block["items"]]
+    if block["type"] == "meters":
+        return [f"- {m['label']}: {m['figure']}" for m in block["items"]]
+    if not block["rows"]:
+        return [f"- {block['empty']}"]
+    labels = [column["label"] for column in block["columns"]]
+    return [
+        "- "
+        + "; ".join(
+            f"{label}: {cell['text']}"
+            + (f" ({cell['note']})" if cell.get("note") else "")
+            for label, cell in zip(labels, row, strict=True)
+        )
+        for row in block["rows"]
+    ]

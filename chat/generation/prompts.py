@@ -114,7 +114,7 @@ def system_prompt_source(persona_kind: str) -> str:
     """The system prompt a generated mode of this kind starts with."""
     notes = _NOTES if "industry_notes" in mode_payload(Mode()) else ""
     customer = "\nCustomer information\n- Name: {{ persona.name }}\n"
-    block = _CUSTOMER_BLOCKS.get(persona_kind, "")
+    block = _CUSTOMER_BLOCKS.get(persona_kind, "{{ customer_card }}\n")
     return _OPENING + notes + _POLICIES + customer + block + _CLOSING
 
 

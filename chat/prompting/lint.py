@@ -46,7 +46,11 @@ _FORLOOP: Shape = {
 
 def variable_problems(nodelist: NodeList, persona_kind: str) -> list[str]:
     """Each unknown variable the template reads, with its line and the valid names."""
-    scope = {"persona": persona_shape(persona_kind), "mode": _payload_shape()}
+    scope = {
+        "persona": persona_shape(persona_kind),
+        "mode": _payload_shape(),
+        "customer_card": _VALUE,  # the customer's card as lines (personas.card)
+    }
     return list(_nodelist_problems(nodelist, scope))
 
 

@@ -60,6 +60,7 @@ from personas import (
     persona_emptied,
     persona_largest_seed,
 )
+from personas.card import card_render, card_text
 from personas.formatting import Reader, written_for
 
 # The lint renders each template for a spread of customers too: every locale at a
@@ -115,6 +116,11 @@ def render_greeting(
     )
 
 
+def _customer_card(mode: Mode, customer: dict) -> str:
+    """The customer's card as lines, the figures exactly as the page shows them."""
+    return card_text(card_render(kind_get(mode.persona_kind).card, customer))
+
+
 def render_source(
     source: str,
     *,
@@ -126,7 +132,12 @@ def render_source(
     schema = kind_get(mode.persona_kind).schema
     customer = schema.model_validate(persona).model_dump()
     context = Context(
-        {"persona": customer, "mode": mode_payload(mode)},
+        {
+            "persona": customer,
+            "mode": mode_payload(mode),
+            # A callable: Django calls it only for a template that reads it.
+            "customer_card": functools.partial(_customer_card, mode, customer),
+        },
         autoescape=_ENGINE.autoescape,
     )
     template = prompt_compile(source)

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from chat.broadcast import mode_group_name
-from chat.models import Message, Mode, PromptTemplate
+from chat.models import Mode, PromptTemplate
 from chat.payloads import mode_payload
 from chat.selectors import (
     mode_get_active,
@@ -22,7 +22,7 @@ from chat.services import (
     prompt_version_rollback,
 )
 from personas.registry import kind_get
-from tests.chat.migration import chat_migrate
+from tests.chat.migration import chat_migrate, chat_migrate_latest
 
 pytestmark = pytest.mark.django_db
 default_modes = importlib.import_module("chat.migrations.0002_default_modes")
@@ -263,7 +263,7 @@ def test_default_modes_migration_reverses():
 def before_versioned_greetings():
     """The chat app's models before 0005; the tables go back to the latest after."""
     yield chat_migrate(BEFORE_VERSIONED_GREETINGS)
-    chat_migrate(VERSIONED_GREETINGS)
+    chat_migrate_latest()
 
 
 def old_rows(old) -> dict:
@@ -293,15 +293,19 @@ def test_migration_gives_every_version_the_greeting_and_keeps_conversations(
 ):
     rows = old_rows(before_versioned_greetings)
 
-    chat_migrate(VERSIONED_GREETINGS)
+    new = chat_migrate(VERSIONED_GREETINGS)
 
-    versions = PromptTemplate.objects.filter(mode_id=rows["mode"].pk)
+    versions = new.get_model("chat", "PromptTemplate").objects.filter(
+        mode_id=rows["mode"].pk
+    )
     assert sorted(versions.values_list("version", "greeting")) == [
         (1, "Hello {{ persona.name }}"),
         (2, "Hello {{ persona.name }}"),
     ]
-    message = Message.objects.select_related("prompt_version", "conversation").get(
-        pk=rows["message"].pk
+    message = (
+        new.get_model("chat", "Message")
+        .objects.select_related("prompt_version", "conversation")
+        .get(pk=rows["message"].pk)
     )
     assert (message.content, message.prompt_version.version) == ("Hi", 2)
     assert (message.conversation.seed, str(message.conversation.as_of)) == (
@@ -315,10 +319,10 @@ def test_migration_back_restores_the_greeting_and_message_customers(
     before_versioned_greetings,
 ):
     rows = old_rows(before_versioned_greetings)
-    chat_migrate(VERSIONED_GREETINGS)
-    PromptTemplate.objects.filter(mode_id=rows["mode"].pk, version=1).update(
-        greeting="Back {{ persona.name }}"
-    )
+    new = chat_migrate(VERSIONED_GREETINGS)
+    new.get_model("chat", "PromptTemplate").objects.filter(
+        mode_id=rows["mode"].pk, version=1
+    ).update(greeting="Back {{ persona.name }}")
 
     old = chat_migrate(BEFORE_VERSIONED_GREETINGS)
 

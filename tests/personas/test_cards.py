@@ -16,7 +16,7 @@ from personas import (
     kinds,
     persona_emptied,
 )
-from personas.card import Meters, Table, card_render
+from personas.card import Meters, Table, card_render, card_text
 from personas.formatting import Reader, count, money, written_for
 
 AS_OF = date(2026, 1, 31)
@@ -179,3 +179,23 @@ def test_card_render_meters_stay_within_their_limit(kind):
                 assert 0 <= drawn["value"] <= drawn["max"]
                 assert drawn["figure"] == f"{form(spent)} of {form(limit)}"
                 assert form(max(limit - spent, 0)) in drawn["note"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_card_text_carries_every_figure_the_page_shows(kind):
+    """The prompt's `customer_card` holds each value, cell and meter of the card."""
+    for persona in customers(kind):
+        rendered = card_render(kind.card, persona)
+        text = card_text(rendered)
+        shown = [rendered["headline"]["value"]]
+        shown += [f["value"] for f in rendered["summary"]]
+        for block in (b for s in rendered["sections"] for b in s["blocks"]):
+            if block["type"] == "table":
+                shown += [cell["text"] for row in block["rows"] for cell in row]
+                shown += [] if block["rows"] else [block["empty"]]
+            elif block["type"] == "meters":
+                shown += [meter["figure"] for meter in block["items"]]
+            else:
+                shown += [item["value"] for item in block["items"]]
+        assert [value for value in shown if value not in text] == []
+        assert all(s["title"] in text for s in rendered["sections"])

@@ -111,6 +111,7 @@ def test_migration_hashes_stored_session_keys_and_keeps_them_resumable(
     session.save()
 
     chat_migrate(HASHED)
+    chat_migrate_latest()
 
     stored = dict(Conversation.objects.values_list("pk", "visitor_key"))
     assert stored == {
