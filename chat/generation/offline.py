@@ -8,13 +8,12 @@ from django.utils.text import slugify
 
 from chat.generation.drafts import IndustryRequest, ModeDraft
 from chat.generation.industries import Industry, industry_for, plural
+from chat.generation.matching import stem, words
 from chat.generation.palettes import palette_for
 from personas.registry import kind_names
 
 SLUG_MAX = 50
 GENERATOR = "offline"
-# Dropped when comparing aliases, as trigger matching drops them.
-_IGNORED = frozenset({"a", "an", "the", "company", "companies"})
 
 
 def draft_offline(
@@ -73,17 +72,9 @@ def mode_aliases(
 
 
 def alias_key(phrase: str) -> tuple[str, ...]:
-    """What an alias matches: its words, casefolded, articles gone, plurals folded."""
-    words = phrase.casefold().replace("'", "").replace(",", " ").split()
-    return tuple(_stem(word) for word in words if word not in _IGNORED)
-
-
-def _stem(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+    """What an alias matches, folded as the trigger folds it: words, articles gone,
+    plurals folded."""
+    return tuple(stem(word) for word in words(phrase))
 
 
 def _words_of(name: str) -> set[str]:

@@ -184,6 +184,7 @@ def test_mode_payload_is_the_protocol_mode_object(banking):
         "name": "Banking",
         "company_name": "Meridian Trust Bank",
         "tagline": "Banking that knows you",
+        "industry_notes": "",
         "persona_kind": "banking",
         "locale": "en-US",
         "theme": {
