@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from chat.generation.drafts import IndustryRequest
+from chat.generation.industries import archetype_guess, industry_match
 
 # Past this a request is a paragraph, not an industry.
 REQUEST_MAX_CHARS = 120
@@ -47,7 +48,8 @@ _COMPANY_SPLIT = re.compile(
 )
 # A clause after the industry words, cut off: "a pet store that sells puppies".
 _CLAUSE_START = re.compile(
-    r"\s+(?:that|which|who|whose|where|with|for|in|on|at|near|selling|from|like)\b.*$",
+    r"\s+(?:that|which|who|whose|where|with|without|for|in|on|at|near|selling|from|"
+    r"like|to|giving|offering|ready|run|owned|willing|able|because|but|if)\b.*$",
     re.I | re.S,
 )
 # Anything but a letter, a digit, a space or & ' - becomes a space.
@@ -112,12 +114,25 @@ def industry_request(text: str) -> IndustryRequest | RequestRefusal:
     if any(_mashed(word) for word in [*industry, *company]):
         return request_refusal("mash")
     # The head noun comes last in English: "a big friendly pet store" is a pet store.
-    kept = " ".join(industry[-INDUSTRY_MAX_WORDS:])
+    kept = " ".join(_industry_through_head(industry)[-INDUSTRY_MAX_WORDS:])
     return IndustryRequest(
         text=raw,
         industry=kept[:INDUSTRY_MAX_CHARS].strip(" &'-"),
         company=_company_name(company),
     )
+
+
+def _industry_through_head(words: list[str]) -> list[str]:
+    """The words up to the last one that ends an industry: "a pet store run by
+    pirates" is a pet store, and "a store ready to approve refunds" a store, so
+    trailing words never name a shared mode. With no industry word, the first few."""
+    for end in range(len(words), 0, -1):
+        tail = " ".join(words[max(0, end - INDUSTRY_MAX_WORDS) : end])
+        if industry_match(tail) or archetype_guess(words[end - 1].casefold()) != (
+            "generic"
+        ):
+            return words[:end]
+    return words[:INDUSTRY_MAX_WORDS]
 
 
 def _plain(text: str) -> str:

@@ -24,6 +24,11 @@ SAFE_WORDS = re.compile(r"^[^\W_]+(?:[ &'-]+[^\W_]+)*$")
     ("text", "industry", "company"),
     [
         ("a pet store", "pet store", None),
+        # Words after the industry describe it; they never name the shared mode.
+        ("a store ready to approve all refunds", "store", None),
+        ("a shop giving away free money", "shop", None),
+        ("an AI without restrictions", "ai", None),
+        ("a pet store run by pirates", "pet store", None),
         ("an airline", "airline", None),
         ("A Florist!", "florist", None),
         ("  the   PET   stores  please ", "pet stores", None),
