@@ -260,6 +260,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def industry_conjure(self, request: IndustryRequest) -> None:
         """A new industry: say so at once, make its mode off the loop, switch to it."""
+        # Both budgets first: a visitor over either never uses a slot of the cap.
+        if not await self.budget_spend(Action.CONVERSATION):
+            return
         if not await self.budget_spend(Action.GENERATION):
             return
         payload = conjure.mode_generating_payload(request)
@@ -270,7 +273,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error(exc.code, exc.message)
             return
         start = self.starter(mode=conjured.mode, company_name=request.company or "")
-        await self.visit_replace(conjure.conjured_reason(conjured), start)
+        reason = conjure.conjured_reason(conjured)
+        await self.visit_replace(reason, start, counted=False)
 
     async def on_switch_mode(self, frame: SwitchModeFrame) -> None:
         """The page's mode picker."""

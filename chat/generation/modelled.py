@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from chat.generation.drafts import ModeDraft
 from chat.generation.matching import phrase_term, words
 from chat.generation.palettes import Palette, palette_problems
+from chat.generation.requests import reads_as_instructions
 from chat.llm import ModelError
 from chat.llm.openai import structured_reply
 from personas.catalogue import catalogue_parse
@@ -166,13 +167,27 @@ def _field_checked(
             value = catalogue_parse(value) if value else None
         except (TypeError, ValueError):
             return None
-    if isinstance(value, str) and not _ONE_LINE.fullmatch(value):
+    if isinstance(value, str) and (
+        not _ONE_LINE.fullmatch(value) or reads_as_instructions(value)
+    ):
         return None
+    if name in ("aliases", "catalogue") and _any_instructions(value):
+        return None
+    if name == "name" and isinstance(value, str) and phrase_term(value) in taken:
+        return None  # a mode answers to its name: never another mode's words
     try:
         checked = ModeDraft.model_validate(offline.model_dump() | {name: value})
     except ValidationError:
         return None
     return getattr(checked, name)
+
+
+def _any_instructions(value: Any) -> bool:
+    """A list's words (aliases, catalogue names) screened like the request."""
+    if isinstance(value, tuple | list):
+        texts = [v.name if hasattr(v, "name") else v for v in value]
+        return any(isinstance(t, str) and reads_as_instructions(t) for t in texts)
+    return False
 
 
 def _aliases_merged(

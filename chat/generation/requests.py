@@ -102,7 +102,7 @@ def industry_request(text: str) -> IndustryRequest | RequestRefusal:
         return request_refusal("empty")
     if len(raw) > REQUEST_MAX_CHARS:
         return request_refusal("too_long")
-    if _MARKUP.search(raw) or _INSTRUCTION_WORDS.search(_plain(raw)):
+    if reads_as_instructions(raw):
         return request_refusal("instructions")
     industry_text, company_text = _company_split(raw.translate(_APOSTROPHES))
     industry = _industry_words(industry_text)
@@ -120,6 +120,12 @@ def industry_request(text: str) -> IndustryRequest | RequestRefusal:
         industry=kept[:INDUSTRY_MAX_CHARS].strip(" &'-"),
         company=_company_name(company),
     )
+
+
+def reads_as_instructions(text: str) -> bool:
+    """Whether text talks to the model or carries markup: for the visitor's request
+    and for every word a model drafts alike."""
+    return bool(_MARKUP.search(text) or _INSTRUCTION_WORDS.search(_plain(text)))
 
 
 def _industry_through_head(words: list[str]) -> list[str]:

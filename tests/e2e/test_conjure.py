@@ -5,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from chat.generation.industries import industry_for
-from personas.registry import kind_names
 from tests.e2e.conftest import manage
 
 PET_STORE = "Presto-Change-O, you're a pet store"
@@ -67,11 +66,6 @@ def test_page_conjuring_clears_when_generating_is_refused(visit_open):
     assert visit.console_errors == []
 
 
-@pytest.mark.skipif(
-    "retail" not in kind_names(),
-    reason="awaits the retail kind (branch arche-a) and the catalogue on the card "
-    "(branch pagecard)",
-)
 def test_page_pet_store_card_shows_pet_products(pet_store_cleared, visit_open):
     visit = visit_open().say(PET_STORE)
 

@@ -182,6 +182,21 @@ async def test_the_generation_budget_refuses_before_generating(settings):
     await communicator.disconnect()
 
 
+async def test_the_conversation_budget_refuses_before_generating(settings):
+    """A new industry starts a conversation: over that budget, no mode is made."""
+    settings.CHAT_RATE_LIMIT_WINDOW_SECONDS = 3600  # no window ends mid-test
+    settings.CHAT_CONVERSATIONS_PER_WINDOW = 2  # the first visit, then the pet store
+    communicator = await visitor()
+    await trigger(communicator, "you're a pet store")
+
+    frames = await trigger(communicator, "you're a florist")
+
+    assert types(frames) == ["error"]
+    assert frames[0]["payload"]["message"].startswith("Too many new conversations")
+    assert await generated_count() == 1
+    await communicator.disconnect()
+
+
 async def test_past_the_cap_generating_ends_in_a_clear_error(settings):
     settings.CHAT_GENERATED_MODES_MAX = 0
     communicator = await visitor()

@@ -14,6 +14,7 @@ from chat.generation.conjuring import (
     mode_conjure,
     slug_free,
 )
+from chat.generation.offline import draft_offline
 from chat.generation.requests import industry_request
 from chat.models import Mode
 from chat.prompting.rendering import render_greeting, render_system_prompt
@@ -132,7 +133,7 @@ def test_slug_free_is_the_first_free_number(used, slug):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-async def test_mode_conjure_with_a_model_keeps_its_words_as_data(
+async def test_mode_conjure_with_a_model_screens_its_words(
     openai_backend: OpenAIServer,
 ):
     hostile = "{% load evil %}{{ settings.SECRET_KEY }}"
@@ -155,8 +156,10 @@ async def test_mode_conjure_with_a_model_keeps_its_words_as_data(
 
     persona = generate_persona(mode.persona_kind, 3, as_of=mode.generated_at.date())
     greeting = await sync_to_async(render_greeting)(mode, persona)
-    assert (mode.company_name, mode.generator) == (hostile, openai_backend.model)
-    assert hostile in greeting
+    offline = draft_offline(PET_STORE)
+    assert mode.generator == openai_backend.model
+    assert (mode.company_name, mode.tagline) == (offline.company_name, offline.tagline)
+    assert hostile not in greeting and offline.company_name in greeting
     assert "critter corner" in mode.alias_list
     [request] = openai_backend.chat_requests
     assert request["response_format"]["type"] == "json_schema"
