@@ -75,6 +75,11 @@ def catalogue_parse(data: Iterable[Any] | None) -> Catalogue:
     return parsed
 
 
+def catalogue_of(rows: Iterable[tuple[str, float, float]]) -> Catalogue:
+    """A catalogue written as (name, low, high) rows, checked like any other."""
+    return catalogue_parse({"name": n, "low": lo, "high": hi} for n, lo, hi in rows)
+
+
 def catalogue_dump(catalogue: Catalogue) -> list[dict[str, Any]]:
     """JSON-ready, as a mode stores it."""
     return [item.model_dump() for item in catalogue]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chat.generation.palettes import HUES
-from personas.catalogue import Catalogue, catalogue_parse
+from personas.catalogue import Catalogue, catalogue_of
 
 # Words with no plural of their own: "electricity" stays "electricity".
 _UNCOUNTABLE = frozenset(
@@ -97,13 +97,9 @@ def _industry(row: dict) -> Industry:
         company_firsts=tuple(row["company_firsts"]),
         company_lasts=tuple(row["company_lasts"]),
         tagline=row["tagline"],
-        catalogue=_catalogue(row["catalogue"]),
+        catalogue=catalogue_of(row["catalogue"]),
         notes=row["notes"],
     )
-
-
-def _catalogue(rows: list[list]) -> Catalogue:
-    return catalogue_parse([{"name": n, "low": lo, "high": hi} for n, lo, hi in rows])
 
 
 INDUSTRIES, _FALLBACK = _industries_load(Path(__file__).with_name("industries.toml"))
@@ -172,7 +168,7 @@ def industry_fallback(words: str) -> Industry:
         company_firsts=tuple(_FALLBACK["company_firsts"]),
         company_lasts=(display_name(phrase),),
         tagline=_FALLBACK[kind]["tagline"],
-        catalogue=_catalogue(_FALLBACK[kind]["catalogue"]),
+        catalogue=catalogue_of(_FALLBACK[kind]["catalogue"]),
         notes="",
     )
 

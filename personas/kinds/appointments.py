@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from personas.answers import Persona, counted, joined, newest_first, says, words
 from personas.card import Card, Column, Figure, Section, Table, date_of, money_of, of
-from personas.catalogue import Catalogue, CatalogueItem
+from personas.catalogue import Catalogue, catalogue_of
 from personas.formatting import clock_time, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import (
@@ -322,9 +322,8 @@ CARD = Card(
     ),
 )
 
-CATALOGUE = tuple(
-    CatalogueItem(name=name, low=low, high=high)
-    for name, low, high in (
+CATALOGUE = catalogue_of(
+    (
         ("Haircut and style", 45, 85),
         ("Color and highlights", 120, 220),
         ("Beard trim and hot towel shave", 30, 55),

@@ -19,7 +19,7 @@ from personas.card import (
     money_of,
     of,
 )
-from personas.catalogue import CatalogueItem
+from personas.catalogue import CatalogueItem, catalogue_of
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices
@@ -352,9 +352,8 @@ CARD = Card(
     ),
 )
 
-CATALOGUE = tuple(
-    CatalogueItem(name=name, low=low, high=high)
-    for name, low, high in (
+CATALOGUE = catalogue_of(
+    (
         ("Introduction to Psychology, 3 credits", 900, 1_800),
         ("Calculus I, 4 credits", 1_100, 2_200),
         ("Academic Writing, 3 credits", 850, 1_700),

@@ -19,7 +19,7 @@ from personas.card import (
     money_of,
     of,
 )
-from personas.catalogue import Catalogue, CatalogueItem
+from personas.catalogue import Catalogue, catalogue_of
 from personas.formatting import long_date, money
 from personas.kinds.loyalty import loyalty_standing, points_answer, tiers_of
 from personas.registry import Customer, Kind, Record
@@ -73,9 +73,8 @@ class RetailCustomer(Customer):
 
 
 # A home and lifestyle store's range, in dollars: what a shop without its own sells.
-CATALOGUE: Catalogue = tuple(
-    CatalogueItem(name=name, low=low, high=high)
-    for name, low, high in (
+CATALOGUE = catalogue_of(
+    (
         ("Stoneware dinner plates, set of 4", 28, 42),
         ("Linen duvet cover, queen", 89, 139),
         ("Cotton bath towel set", 34, 58),

@@ -23,7 +23,7 @@ from personas.card import (
     money_of,
     of,
 )
-from personas.catalogue import Catalogue, CatalogueItem
+from personas.catalogue import Catalogue, catalogue_of
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
@@ -92,9 +92,8 @@ class SubscriptionCustomer(Customer):
 
 
 # Plans of the businesses that bill by subscription, in dollars a month.
-CATALOGUE: Catalogue = tuple(
-    CatalogueItem(name=name, low=low, high=high)
-    for name, low, high in (
+CATALOGUE = catalogue_of(
+    (
         ("Off-peak gym membership", 19, 29),
         ("Unlimited gym membership", 45, 65),
         ("Yoga studio monthly pass", 89, 139),

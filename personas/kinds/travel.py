@@ -24,7 +24,7 @@ from personas.card import (
     money_of,
     of,
 )
-from personas.catalogue import Catalogue, CatalogueItem
+from personas.catalogue import catalogue_of
 from personas.formatting import long_date, money
 from personas.kinds.loyalty import loyalty_standing, points_answer, tiers_of
 from personas.registry import Customer, Kind, Record
@@ -74,9 +74,8 @@ class TravelCustomer(Customer):
 
 
 # A travel agency's range, in dollars: by the traveller or by the night (see above).
-CATALOGUE: Catalogue = tuple(
-    CatalogueItem(name=name, low=low, high=high)
-    for name, low, high in (
+CATALOGUE = catalogue_of(
+    (
         ("Return flight, New York–London, economy", 520, 890),
         ("Return flight, Chicago–Cancún, economy", 380, 640),
         ("Return flight, Los Angeles–Tokyo, premium economy", 1_100, 1_750),

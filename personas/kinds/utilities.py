@@ -20,7 +20,7 @@ from personas.card import (
     money_of,
     of,
 )
-from personas.catalogue import CatalogueItem
+from personas.catalogue import catalogue_of
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since, town
@@ -393,9 +393,8 @@ CARD = Card(
     ),
 )
 
-CATALOGUE = tuple(
-    CatalogueItem(name=name, low=low, high=high)
-    for name, low, high in (
+CATALOGUE = catalogue_of(
+    (
         ("Fiber Internet 500 Mbps", 55, 80),
         ("Fiber Internet 1 Gig", 75, 110),
         ("Starter Broadband 100 Mbps", 35, 50),
