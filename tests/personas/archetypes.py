@@ -2,6 +2,7 @@
 industries, and the offline answer straight from a kind's intents."""
 
 import random
+from collections.abc import Callable
 from datetime import date
 
 from babel.numbers import get_currency_precision
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from personas.catalogue import catalogue_parse
 from personas.formatting import Reader, written_for
 from personas.registry import generate_persona, kind_get, persona_draw
-from personas.sampling import SUPPORTED_LOCALES
+from personas.sampling import SUPPORTED_LOCALES, prices_for
 
 AS_OF = date(2026, 1, 31)
 seeds = st.integers(min_value=-(2**63), max_value=2**64)
@@ -37,6 +38,28 @@ catalogues = st.one_of(
     st.none(),
     st.lists(_item(), min_size=1, max_size=8, unique_by=lambda i: i["name"].casefold()),
 )
+
+
+@st.composite
+def own_catalogues(draw) -> list[dict]:
+    """A mode's own catalogue, never empty: one to eight distinct names."""
+    names = draw(
+        st.lists(
+            st.text("abcdefghij klm", min_size=1, max_size=20)
+            .map(str.strip)
+            .filter(bool),
+            min_size=1,
+            max_size=8,
+            unique_by=str.casefold,
+        )
+    )
+    items = []
+    for name in names:
+        low = draw(st.integers(min_value=1, max_value=5_000))
+        high = draw(st.integers(min_value=low, max_value=low + 5_000))
+        items.append({"name": name, "low": low, "high": high})
+    return items
+
 
 # Other industries' catalogues, in the mode's currency.
 PET_STORE = [
@@ -104,6 +127,25 @@ def offline_answer(kind: str, persona: dict, question: str) -> str | None:
             if pattern.search(question):
                 return answer(persona, question)
     return None
+
+
+def kind_answer(kind: str, persona: dict, question: str) -> str:
+    """offline_answer, for a question one of the kind's intents must match."""
+    answer = offline_answer(kind, persona, question)
+    assert answer is not None, f"No {kind} intent matches {question!r}."
+    return answer
+
+
+def in_range(value: float, low: float, high: float, currency: str) -> bool:
+    """Within a catalogue range once both ends are rounded as prices are."""
+    price = prices_for(currency)
+    return price.exact(low) <= value <= price.exact(high)
+
+
+def persona_where(kind: str, test: Callable[[dict], object]) -> dict:
+    """The first seed's customer (as of AS_OF) that passes the test."""
+    personas = (generate_persona(kind, seed, as_of=AS_OF) for seed in range(500))
+    return next(persona for persona in personas if test(persona))
 
 
 def greedy(section):

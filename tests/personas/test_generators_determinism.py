@@ -105,8 +105,8 @@ def sample() -> list[dict]:
     return [
         generate_persona(kind, seed, as_of=AS_OF, locale=locale)
         for kind in kind_names()
-        for seed in (1, 42)
-        for locale in ("en_US", "ja_JP")
+        for seed in (1, 42, 2026)
+        for locale in ("en_US", "de_DE", "ja_JP")
     ]
 
 

@@ -9,14 +9,14 @@ from personas.formatting import clock_time, long_date, money
 from personas.kinds import appointments
 from personas.registry import generate_persona
 from personas.sampling import WORKING_SLOTS, prices_for, section_rng
-from tests.personas.kinds import (
+from tests.personas.archetypes import (
     AS_OF,
-    catalogues,
     days,
     in_range,
     kind_answer,
     locales,
     many,
+    own_catalogues,
     persona_where,
     seeds,
 )
@@ -70,7 +70,7 @@ def test_appointments_totals_equal_their_lines(seed, as_of, locale):
 
 
 @many
-@given(seeds, locales, catalogues())
+@given(seeds, locales, own_catalogues())
 def test_appointments_services_come_from_the_catalogue(seed, locale, catalogue):
     persona = generate_persona(
         "appointments", seed, as_of=AS_OF, locale=locale, catalogue=catalogue

@@ -1,17 +1,10 @@
-"""What every archetype kind promises: a schema-valid, JSON-ready persona that is the
-same in every process, draws each section from its own stream, matches its golden
-file, renders its card, and answers its example question with its exact figures.
-
-Regenerate the golden files after an intended change with
-UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/personas -k golden
-"""
+"""What every archetype kind promises: a schema-valid, JSON-ready persona that draws
+each section from its own stream, renders its card, and answers its example question
+with its exact figures. Golden files and sameness across processes are checked for
+every kind in test_generators_determinism.py."""
 
 import json
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -20,12 +13,17 @@ from personas import sampling
 from personas.card import Meters, Table, card_render
 from personas.formatting import Reader, long_date, money, written_for
 from personas.registry import generate_persona, kind_get, kind_names
-from tests.personas.kinds import AS_OF, days, kind_answer, locales, many, seeds
+from tests.personas.archetypes import (
+    AS_OF,
+    days,
+    kind_answer,
+    locales,
+    many,
+    seeds,
+    without,
+)
 
 KINDS = ("utilities", "appointments", "education")
-GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_CASES = [(kind, 42, locale) for kind in KINDS for locale in ("en_US", "ja_JP")]
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The fields each section's stream decides.
 UTILITIES_BILLING = {"bills", "balance_due"}
 BOOKINGS = {"upcoming_bookings", "deposits_paid"}
@@ -72,10 +70,6 @@ SECTIONS = [
     ),
     ("education", "payments", TUITION_PAID),
 ]
-SAMPLE_SCRIPT = (
-    "import json; from tests.personas.test_kind_contracts import sample; "
-    "print(json.dumps(sample()))"
-)
 # The figure each kind's example question must be answered with.
 EXAMPLE_FIGURES = {
     "utilities": lambda p: money(p["balance_due"]),
@@ -86,16 +80,6 @@ EXAMPLE_FIGURES = {
     ),
     "education": lambda p: money(p["tuition_balance"]),
 }
-
-
-def sample() -> list[dict]:
-    """A few personas of each kind; SAMPLE_SCRIPT prints them from another process."""
-    return [
-        generate_persona(kind, seed, as_of=AS_OF, locale=locale)
-        for kind in KINDS
-        for seed in (1, 42, 2026)
-        for locale in ("en_US", "de_DE", "ja_JP")
-    ]
 
 
 def test_kind_names_include_the_archetypes():
@@ -118,29 +102,6 @@ def test_kind_copy_is_filled_in(kind):
     assert chosen.hero.strip() and chosen.chat_subtitle.strip()
 
 
-@pytest.mark.parametrize(("kind", "seed", "locale"), GOLDEN_CASES)
-def test_generate_persona_matches_golden_file(kind, seed, locale):
-    path = GOLDEN / f"{kind}-{seed}-{locale}.json"
-    persona = generate_persona(kind, seed, as_of=AS_OF, locale=locale)
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(json.dumps(persona, indent=2, ensure_ascii=False) + "\n")
-    assert persona == json.loads(path.read_text())
-
-
-@pytest.mark.parametrize("hash_seed", ["1", "2"])
-def test_generate_persona_ignores_hash_randomisation(hash_seed):
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    result = subprocess.run(
-        [sys.executable, "-c", SAMPLE_SCRIPT],
-        capture_output=True,
-        check=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        text=True,
-    )
-    assert json.loads(result.stdout) == sample()
-
-
 def greedy_for(section: str):
     """section_rng, changed to draw once more for one section before handing it out."""
     original = sampling.section_rng
@@ -152,10 +113,6 @@ def greedy_for(section: str):
         return rng
 
     return section_rng
-
-
-def without(persona: dict, fields: set[str]) -> dict:
-    return {key: value for key, value in persona.items() if key not in fields}
 
 
 @pytest.mark.parametrize(("kind", "section", "fields"), SECTIONS)

@@ -7,14 +7,14 @@ from personas.formatting import long_date, money
 from personas.kinds import education
 from personas.registry import generate_persona
 from personas.sampling import prices_for
-from tests.personas.kinds import (
+from tests.personas.archetypes import (
     AS_OF,
-    catalogues,
     days,
     in_range,
     kind_answer,
     locales,
     many,
+    own_catalogues,
     persona_where,
     seeds,
 )
@@ -86,7 +86,7 @@ def test_education_payments_are_dated_since_enrolling(seed, as_of, locale):
 
 
 @many
-@given(seeds, locales, catalogues())
+@given(seeds, locales, own_catalogues())
 def test_education_courses_come_from_the_catalogue(seed, locale, catalogue):
     persona = generate_persona(
         "education", seed, as_of=AS_OF, locale=locale, catalogue=catalogue

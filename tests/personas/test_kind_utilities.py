@@ -11,14 +11,14 @@ from personas.formatting import Reader, count, long_date, money, written_for
 from personas.kinds import utilities
 from personas.registry import generate_persona
 from personas.sampling import prices_for, section_rng
-from tests.personas.kinds import (
+from tests.personas.archetypes import (
     AS_OF,
-    catalogues,
     days,
     in_range,
     kind_answer,
     locales,
     many,
+    own_catalogues,
     persona_where,
     seeds,
 )
@@ -86,7 +86,7 @@ def test_utilities_period_holds_as_of_and_usage_fits_allowance(seed, as_of, loca
 
 
 @many
-@given(seeds, locales, catalogues())
+@given(seeds, locales, own_catalogues())
 def test_utilities_plan_comes_from_the_catalogue(seed, locale, catalogue):
     persona = generate_persona(
         "utilities", seed, as_of=AS_OF, locale=locale, catalogue=catalogue
