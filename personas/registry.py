@@ -6,6 +6,7 @@ A kind is one module in `personas/kinds/` building a `Kind`, plus one line in
 `kind_register` and take it away with `kind_unregister`.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,11 +68,13 @@ def kind_register(kind: Kind) -> Kind:
     if kind.name in _loaded():
         raise ValueError(f"A kind named {kind.name!r} is already registered.")
     _KINDS[kind.name] = kind
+    _kind_catalogue_priced.cache_clear()
     return kind
 
 
 def kind_unregister(name: str) -> None:
     _loaded().pop(name, None)
+    _kind_catalogue_priced.cache_clear()
 
 
 def kinds() -> tuple[Kind, ...]:
@@ -113,16 +116,21 @@ def persona_draw(
     """
     locale_check(locale)
     price = prices_for(LOCALE_CURRENCIES[locale])
-    items = catalogue_parse(catalogue)
-    if not items:
-        items = tuple(item.priced(price.per_dollar) for item in kind.catalogue)
+    items = catalogue_parse(catalogue) if catalogue else ()
     return Draw(
         seed=seed,
         as_of=date.today() if as_of is None else as_of,
         locale=locale,
-        catalogue=items,
+        catalogue=items or _kind_catalogue_priced(kind.name, price.per_dollar),
         price=price,
     )
+
+
+@functools.cache
+def _kind_catalogue_priced(name: str, per_dollar: float) -> Catalogue:
+    """A kind's dollar catalogue in a currency, restated once per currency rather
+    than for every customer (forgotten when the registry changes)."""
+    return tuple(item.priced(per_dollar) for item in kind_get(name).catalogue)
 
 
 def persona_build(

@@ -149,6 +149,7 @@ class Prices(NamedTuple):
         return round(amount, self.decimals)
 
 
+@functools.cache
 def prices_for(currency: str) -> Prices:
     """Babel knows each currency's decimals (none for yen)."""
     return Prices(_UNITS_PER_DOLLAR[currency], get_currency_precision(currency))
