@@ -154,48 +154,51 @@ async def structured_reply(
 async def _texts(response: httpx2.Response) -> AsyncIterator[str | Finish]:
     """The text of the events that arrived together, as one piece (chunks without
     text, such as the role, usage or keep-alives, add nothing), then any finish
-    reason but "stop". Text already read goes out before an error in the same read."""
-    events = _sse_data(response)
-    async for block in events:
-        texts: list[str] = []
-        for data in block:
-            if data.startswith(b"[DONE]"):
-                await _drain(events)
-                break
-            try:
-                text, reason = _chunk_read(data)
-            except ValueError:
-                if texts:
-                    yield "".join(texts)
-                raise
-            if text:
-                texts.append(text)
-            if reason not in (None, "stop"):
-                if texts:
-                    yield "".join(texts)
-                    texts = []
-                yield Finish(reason)
-        if texts:
-            yield "".join(texts)
+    reason but "stop". Text already read goes out before an error in the same read.
+    The byte and event iterators are closed here, on every exit, never left for the
+    garbage collector to finalise while the stream is still in use."""
+    async with contextlib.aclosing(_sse_data(response)) as events:
+        async for block in events:
+            texts: list[str] = []
+            for data in block:
+                if data.startswith(b"[DONE]"):
+                    await _drain(events)
+                    break
+                try:
+                    text, reason = _chunk_read(data)
+                except ValueError:
+                    if texts:
+                        yield "".join(texts)
+                    raise
+                if text:
+                    texts.append(text)
+                if reason not in (None, "stop"):
+                    if texts:
+                        yield "".join(texts)
+                        texts = []
+                    yield Finish(reason)
+            if texts:
+                yield "".join(texts)
 
 
 async def _sse_data(response: httpx2.Response) -> AsyncIterator[list[bytes]]:
     """The `data` of each server-sent event, a list per read from the wire."""
     buffer = b""
     data: list[bytes] = []
-    async for received in response.aiter_bytes():
-        *lines, buffer = (buffer + received).split(b"\n")
-        block = []
-        for line in lines:
-            line = line.removesuffix(b"\r")
-            if not line:  # a blank line ends the event
-                if data:
-                    block.append(b"\n".join(data))
-                    data = []
-            elif line.startswith(b"data:"):
-                data.append(line[5:].removeprefix(b" "))
-        if block:
-            yield block
+    async with contextlib.aclosing(response.aiter_bytes()) as received_bytes:
+        async for received in received_bytes:
+            *lines, buffer = (buffer + received).split(b"\n")
+            block = []
+            for line in lines:
+                line = line.removesuffix(b"\r")
+                if not line:  # a blank line ends the event
+                    if data:
+                        block.append(b"\n".join(data))
+                        data = []
+                elif line.startswith(b"data:"):
+                    data.append(line[5:].removeprefix(b" "))
+            if block:
+                yield block
 
 
 async def _drain(events: AsyncIterator[list[bytes]]) -> None:
