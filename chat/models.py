@@ -49,6 +49,12 @@ class Mode(models.Model):
         help_text="A few facts about the industry, passed to the prompt as "
         "{{ mode.industry_notes }}.",
     )
+    dashboard_tabs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The dashboard's tabs, each a title and its panels (the customer "
+        "kind's datasets and metrics). Empty: the customer kind's own.",
+    )
     origin = models.CharField(
         max_length=10, choices=Origin.choices, default=Origin.STAFF
     )
@@ -89,6 +95,34 @@ class Mode(models.Model):
     @property
     def alias_list(self) -> list[str]:
         return [a.strip() for a in self.aliases.split(",") if a.strip()]
+
+
+class HelpArticle(models.Model):
+    """A how-to the assistant answers from ("How do I file a claim?"), per mode."""
+
+    mode = models.ForeignKey(
+        Mode, on_delete=models.CASCADE, related_name="help_articles"
+    )
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=2000, help_text="The steps, in plain sentences.")
+    keywords = models.CharField(
+        max_length=300,
+        help_text="Comma-separated words a visitor might use, e.g. claim, accident.",
+    )
+    display_order = models.PositiveIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["mode", "display_order", "title"]
+        verbose_name = "help article"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mode", "title"], name="help_article_title_unique_per_mode"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class PromptTemplate(models.Model):
@@ -195,6 +229,12 @@ class Message(models.Model):
         blank=True,
         help_text="Why a reply ended: stop, or a cap (length, time_limit) or the "
         "model's own reason.",
+    )
+    tool_calls = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The dashboard tools the reply called, each with its arguments and "
+        "its result or error, in the order they arrived.",
     )
     updated = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -14,8 +14,10 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from personas.answers import Intents
+from personas.articles import Article
 from personas.card import Card
 from personas.catalogue import Catalogue, catalogue_parse
+from personas.figures import Dataset, Metric, Tab
 from personas.sampling import LOCALE_CURRENCIES, Draw, locale_check, prices_for
 
 
@@ -52,6 +54,10 @@ class Kind:
     hero: str  # the page's line under the company name
     chat_subtitle: str  # the line under the chat's heading
     catalogue: Catalogue = field(default=())  # in dollars; a mode's own replaces it
+    datasets: tuple[Dataset, ...] = ()  # what the dashboard can chart
+    metrics: tuple[Metric, ...] = ()  # what its tiles can show
+    tabs: tuple[Tab, ...] = ()  # the dashboard's default tabs
+    help_articles: tuple[Article, ...] = ()  # a new mode's default help articles
 
 
 _KINDS: dict[str, Kind] = {}

@@ -23,7 +23,9 @@ from chat.llm.base import (
     BackendInfo,
     Finish,
     ModelError,
+    Piece,
     ReplyRequest,
+    ToolCall,
     text_pieces,
 )
 
@@ -36,7 +38,9 @@ __all__ = [
     "BackendInfo",
     "Finish",
     "ModelError",
+    "Piece",
     "ReplyRequest",
+    "ToolCall",
     "backend",
     "backend_info",
     "reply_stream",
@@ -62,7 +66,8 @@ def backend_info() -> BackendInfo:
     return backend().info()
 
 
-def reply_stream(request: ReplyRequest) -> AsyncIterator[str | Finish]:
-    """The assistant's reply to the request's last message, in pieces as they
-    arrive; a `Finish` comes last when it stopped for another reason than being done."""
+def reply_stream(request: ReplyRequest) -> AsyncIterator[Piece]:
+    """The assistant's reply to the request's last message, in pieces and tool calls
+    as they arrive; a `Finish` comes last when it stopped for another reason than
+    being done."""
     return backend().reply_stream(request)

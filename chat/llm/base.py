@@ -1,8 +1,11 @@
-"""What every model backend is: one request in, text pieces and a finish out.
+"""What every model backend is: one request in, text pieces, tool calls and a finish
+out.
 
 A backend (chat.llm.openai, chat.llm.offline; chosen by `LLM_BACKEND`, see
-chat.llm) gets a `ReplyRequest` and returns an async iterator of text pieces, with a
-`Finish` last when the reply ended other than normally. Every failure is a
+chat.llm) gets a `ReplyRequest` and returns an async iterator of `Piece`s: text
+pieces, each whole `ToolCall` as soon as it is complete (its arguments unchecked:
+chat.dashboard validates and runs it), and a `Finish` last when the reply ended
+other than normally. Every failure is a
 `ModelError` with one of the codes of `FAILURES`, never a library's own exception.
 """
 
@@ -11,6 +14,8 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
+
+from personas.articles import Article
 
 # code -> (retryable, what the visitor is told): nothing about our servers, settings
 # or the upstream's words, which the log has instead.
@@ -81,16 +86,32 @@ class Finish:
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    """A tool the model asked for, as it sent it: `arguments` is its raw JSON text."""
+
+    call_id: str
+    name: str
+    arguments: str
+
+
+type Piece = str | ToolCall | Finish
+
+
+@dataclass(frozen=True)
 class ReplyRequest:
     """What a backend answers: the chat so far and the customer it is about.
 
     `messages` are chat messages (``{"role": ..., "content": ...}``): the system prompt
-    first, then the history, then the new visitor message.
+    first, then the history, then the new visitor message. `tools` are the OpenAI
+    tool schemas the reply may call (chat.dashboard.tools); `articles` the mode's
+    help articles that match the visitor's message, best first.
     """
 
     messages: list[dict]
     persona_kind: str
     persona: dict
+    tools: tuple[dict, ...] = ()
+    articles: tuple[Article, ...] = ()
 
 
 class Backend(Protocol):
@@ -98,7 +119,7 @@ class Backend(Protocol):
 
     def info(self) -> BackendInfo: ...
 
-    def reply_stream(self, request: ReplyRequest) -> AsyncIterator[str | Finish]: ...
+    def reply_stream(self, request: ReplyRequest) -> AsyncIterator[Piece]: ...
 
 
 async def text_pieces(text: str, words_per_piece: int = 3) -> AsyncIterator[str]:
