@@ -24,6 +24,15 @@ from personas.card import (
     of,
 )
 from personas.catalogue import Catalogue, catalogue_of
+from personas.figures import (
+    Dataset,
+    Metric,
+    Tab,
+    by_day,
+    field_metric,
+    progress,
+    single,
+)
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
@@ -345,6 +354,53 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+
+def _usage_unit(persona: Persona) -> str:
+    return persona["usage_unit"]
+
+
+DATASETS = (
+    Dataset(
+        "usage_this_month",
+        "Usage this month",
+        "progress",
+        _usage_unit,
+        lambda p: progress(
+            "Usage", p["usage_used"], p["usage_allowance"], ("Used", "Left")
+        ),
+        asks=r"usage|used|allowance|left|remaining|visits|sessions",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "payment_history",
+        "Payments",
+        "bar",
+        "money",
+        lambda p: single(
+            "Payments", by_day(p["payment_history"], "billed_on", "amount")
+        ),
+        asks=r"payments?|invoices?|paid|charges?|billing history|bills?",
+        chart_types=("line",),
+    ),
+)
+METRICS = (
+    Metric("plan_price", "Plan price", "money", lambda p: p["cycle_price"]),
+    field_metric("billing_cycle", "Billing", ""),
+    Metric("renewal_date", "Renewal", "", lambda p: long_date(p["renewal_date"])),
+    field_metric("usage_used", "Used this month", _usage_unit),
+    field_metric("usage_allowance", "Allowance", _usage_unit),
+)
+TABS = (
+    Tab(
+        "Overview",
+        ("plan_price", "billing_cycle", "renewal_date", "usage_this_month"),
+    ),
+    Tab("Payments", ("payment_history",)),
+)
+
+
 KIND = Kind(
     name="subscription",
     label="Subscription and membership",
@@ -361,4 +417,7 @@ KIND = Kind(
     "virtual assistant.",
     chat_subtitle="Ask about your plan, usage, billing and renewal",
     catalogue=CATALOGUE,
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )
