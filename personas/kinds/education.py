@@ -441,6 +441,7 @@ METRICS = (
     field_metric("tuition_balance", "Tuition balance", "money"),
     field_metric("tuition_paid", "Tuition paid", "money"),
     field_metric("tuition_fees", "Tuition fees", "money"),
+    field_metric("student_id", "Student ID", ""),
     field_metric("current_lessons_completed", "Lessons completed", "lessons"),
     Metric(
         "courses_in_progress",
