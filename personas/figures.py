@@ -12,15 +12,19 @@ How the figures read, for whoever draws them:
   a date already written for the customer); any other word ("points", "kWh",
   "visits") is shown after the number. A kind may take the word from the customer
   (a plan's usage unit).
-- Parts of a whole (bar, pie): one point per part, largest first; money is summed in
-  whole cents, so the parts add up to the card's total exactly.
-- Trends (line, area): points in time order, labelled with the customer's short date.
-- Progress: one series of two points, the part done ("Met", "Used", "Paid") then the
-  part left ("To go", "Left"); together they make the whole (the limit), and the part
-  left is never below zero. A progress chart may also be drawn as a pie or a bar.
+- Parts of a whole (by category, by policy, by status): one point per part, largest
+  first; money is summed in whole cents, so the parts add up to the card's total
+  exactly.
+- Amounts over time (by day, a running balance): points oldest first, each labelled
+  with the customer's short date.
+- Progress: one series, named for the whole ("Deductible"), of two points: the part
+  done ("Met", "Used", "Paid") then the part left ("To go", "Left"). Their sum is the
+  whole (the limit); the part left is never below zero. A progress chart may also be
+  drawn as a pie or a bar.
 - Labels are the words the card uses (a category as the card shows it, a medication's
   name); dates and money are written for the customer whoever computes them.
-- `asks` is searched, ignoring case, in a visitor's message to pick the dataset; a
+- `asks` is a regular expression searched, ignoring case and not only as whole
+  words ("categor" finds "category"), in a visitor's message to pick the dataset; a
   dataset's own title matches its `asks` and no other dataset's of its kind.
 """
 
@@ -123,7 +127,7 @@ def chart_compute(
                 f"{dataset.title} can be drawn as {allowed}, not {chart_type!r}.",
             )
     with written_for(Reader.of(persona)):
-        series = dataset.series(persona)
+        computed = dataset.series(persona)
     return {
         "dataset": dataset.name,
         "chart_type": chart_type or dataset.chart_type,
@@ -137,7 +141,7 @@ def chart_compute(
                     for point in series.points
                 ],
             }
-            for series in series
+            for series in computed
         ],
     }
 
@@ -209,7 +213,7 @@ def tabs_compute(
 
 
 def to_cents(value: float) -> int:
-    """A money figure in whole cents (or yen), so sums of parts agree exactly."""
+    """A money figure in hundredths (cents), so sums of parts agree exactly."""
     return round(value * 100)
 
 

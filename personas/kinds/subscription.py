@@ -27,11 +27,14 @@ from personas.catalogue import Catalogue, catalogue_of
 from personas.figures import (
     Dataset,
     Metric,
+    Point,
+    Series,
     Tab,
     by_day,
     field_metric,
     progress,
     single,
+    to_cents,
 )
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
@@ -361,6 +364,19 @@ def _usage_unit(persona: Persona) -> str:
     return persona["usage_unit"]
 
 
+def _yearly_cost(persona: Persona) -> tuple[Series, ...]:
+    """What a year of the plan costs billed each way: a year billed at once charges
+    ANNUAL_MONTHS_CHARGED months."""
+    month = to_cents(persona["monthly_price"])
+    return single(
+        "A year",
+        (
+            Point("Billed monthly", month * 12 / 100),
+            Point("Billed annually", month * ANNUAL_MONTHS_CHARGED / 100),
+        ),
+    )
+
+
 DATASETS = (
     Dataset(
         "usage_this_month",
@@ -384,6 +400,14 @@ DATASETS = (
         asks=r"payments?|invoices?|paid|charges?|billing history|bills?",
         chart_types=("line",),
     ),
+    Dataset(
+        "yearly_cost",
+        "Yearly cost, monthly vs annual",
+        "bar",
+        "money",
+        _yearly_cost,
+        asks=r"year|annual|save|saving|cycle",
+    ),
 )
 METRICS = (
     Metric("plan_price", "Plan price", "money", lambda p: p["cycle_price"]),
@@ -397,7 +421,7 @@ TABS = (
         "Overview",
         ("plan_price", "billing_cycle", "renewal_date", "usage_this_month"),
     ),
-    Tab("Payments", ("payment_history",)),
+    Tab("Payments", ("payment_history", "yearly_cost")),
 )
 
 

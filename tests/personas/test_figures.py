@@ -406,6 +406,17 @@ def _subscription_payments(persona: Persona, chart: Chart) -> None:
     assert all(value == persona["cycle_price"] for _label, value in points(chart))
 
 
+def _subscription_yearly_cost(persona: Persona, chart: Chart) -> None:
+    """The customer's own cycle costs what their bills charge in a year."""
+    figures = {label: to_cents(value) for label, value in points(chart)}
+    price = to_cents(persona["cycle_price"])
+    if persona["billing_cycle"] == "Monthly":
+        assert figures["Billed monthly"] == 12 * price
+    else:
+        assert figures["Billed annually"] == price
+    assert figures["Billed annually"] < figures["Billed monthly"] or price == 0
+
+
 def _travel_upcoming_vs_past(persona: Persona, chart: Chart) -> None:
     figures = values(chart)
     for label, field in (("Upcoming", "upcoming_bookings"), ("Past", "past_bookings")):
@@ -495,6 +506,7 @@ AGREEMENTS: dict[tuple[str, str], Callable[[Persona, Chart], None]] = {
         "usage_used", "usage_allowance", ("Used", "Left")
     ),
     ("subscription", "payment_history"): _subscription_payments,
+    ("subscription", "yearly_cost"): _subscription_yearly_cost,
     ("travel", "spending_by_booking"): _travel_spending,
     ("travel", "upcoming_vs_past"): _travel_upcoming_vs_past,
     ("travel", "loyalty_progress"): _loyalty_to_next_tier(TRAVEL_TIERS),
