@@ -210,6 +210,7 @@ class Reply:
             )
 
     async def chunk(self, piece: str | llm.Finish) -> None:
+        """A piece's text (what fits the caps) out as a `chat_chunk`."""
         if text := self.progress.add(piece):
             await self.send("chat_chunk", {"message_id": self.message_id, "text": text})
 
