@@ -16,6 +16,7 @@ from chat.dashboard.tabs import (
     TAB_PANELS_MAX,
     TAB_TITLE_MAX,
     TABS_MAX,
+    dashboard_payload,
     panel_names_text,
     tabs_dump,
     tabs_parse,
@@ -384,6 +385,7 @@ class PromptPreviewForm(forms.Form):
     faker_locale = forms.ChoiceField(choices=locale_choices)
     seed = forms.IntegerField(min_value=0, max_value=MAX_SEED)
     catalogue = CatalogueField()
+    dashboard_tabs = TabsField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -417,7 +419,42 @@ class PromptPreviewForm(forms.Form):
                 cancelled=cancelled,
             )
             result[field] = {"text": text, "problems": problems}
+        result["dashboard"] = self._dashboard_preview(mode, persona)
         return result
+
+    def _dashboard_preview(self, mode: Mode, persona: dict) -> dict:
+        """The posted tabs computed for the posted customer, or their problems."""
+        kind = kind_get(mode.persona_kind)
+        try:
+            mode.dashboard_tabs = tabs_from_lines(
+                self.cleaned_data["dashboard_tabs"], kind
+            )
+        except ValidationError as error:
+            return {"text": "", "problems": error.messages}
+        dashboard = dashboard_payload(mode, persona)
+        return {"text": dashboard_text(dashboard), "problems": []}
+
+
+def dashboard_text(dashboard: dict) -> str:
+    """Computed tabs as plain lines for the preview: a tab's title, then a line of
+    figures for each of its panels."""
+    lines = []
+    for tab in dashboard["tabs"]:
+        lines += [tab["title"], *(f"  {_panel_text(p)}" for p in tab["panels"])]
+    return "\n".join(lines) or "No tabs: this customer kind has no dashboard."
+
+
+def _panel_text(panel: dict) -> str:
+    result = panel["result"]
+    if panel["tool"] == "show_metrics":
+        return " · ".join(
+            f"{m['label']}: {m['value']} {m['unit']}" for m in result["metrics"]
+        )
+    series = "; ".join(
+        f"{s['name']}: " + ", ".join(f"{p['label']} {p['value']}" for p in s["points"])
+        for s in result["series"]
+    )
+    return f"{result['title']} ({result['chart_type']}, {result['unit']}) — {series}"
 
 
 class ModeMergeForm(forms.Form):

@@ -77,6 +77,7 @@ def dome_save(**fields) -> Mode:
         "name": "Dome",
         "aliases": "dome, planetarium",
         "persona_kind": NAME,
+        "display_order": 90,  # after the built-in modes: a new visitor lands on those
     }
     return mode_save(
         mode=Mode(**values | fields),
