@@ -152,6 +152,14 @@ class ModeAdmin(admin.ModelAdmin):
             {"fields": ("catalogue", "industry_notes")},
         ),
         (
+            "Dashboard",
+            {
+                "fields": ("dashboard_tabs",),
+                "description": "The tabs beside the chat, each computed from the "
+                "customer on the server.",
+            },
+        ),
+        (
             "Theme",
             {
                 "fields": (

@@ -45,7 +45,6 @@ from chat.generation.conjuring import GenerationRefused
 from chat.generation.drafts import IndustryRequest
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
-from chat.payloads import mode_payload
 from chat.prompting.rendering import PromptTemplateError, render_greeting
 from chat.selectors import mode_get_active, prompt_active_forget, prompt_active_refresh
 from personas import kind_get
@@ -319,9 +318,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         self.visit = refreshed
-        await self.send_frame(
-            "mode_updated", {"mode": mode_payload(refreshed.mode_shown)}
-        )
+        await self.send_frame("mode_updated", visits.mode_updated_payload(refreshed))
 
     async def budget_spend(self, action: Action) -> bool:
         """Count `action` for this visitor and address; refuse it when over budget."""
