@@ -29,7 +29,7 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN = words(r"it|its|that|those|them|they|one")
-_FEW_WORDS = 4
+_FEW_WORDS = 3
 # The visitor messages a follow-up may reach back over.
 _REACH = 4
 # Words this long may be respelt to an intent's word one slip away ("scroe").
@@ -52,7 +52,8 @@ def clauses(text: str) -> list[str]:
 
 def asks_of(text: str, intents: Intents) -> list[Ask]:
     """Each ask of a message, in the order asked: a clause no intent matches joins the
-    ask before it (or the first one after it)."""
+    ask before it (or the first one after it), and one that leans on the ask before
+    ("and when does it renew?") gets that ask's words after its own."""
     asks: list[Ask] = []
     loose: list[str] = []
     for clause in clauses(text):
@@ -62,7 +63,9 @@ def asks_of(text: str, intents: Intents) -> list[Ask]:
         elif answer is None:
             loose.append(clause)
         else:
-            asks.append(Ask(answer, " ".join([*loose, clause])))
+            leaning = asks and leans_on_context(clause)
+            context = [asks[-1].words] if leaning else []
+            asks.append(Ask(answer, " ".join([*loose, clause, *context])))
             loose = []
     return asks
 

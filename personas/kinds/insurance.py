@@ -269,7 +269,7 @@ ANSWERS: Intents = (
         ),
     ),
     (
-        words(r"premiums?|monthly|pay (?:each|per|a) month|cost"),
+        words(r"premiums?|monthly|pay (?:each|per|a) month|cost|how much do i pay"),
         _by_policy(
             lambda p: f"Your {p['type']} premium is {money(p['premium'])} a month.",
             lambda persona, ps: (

@@ -452,3 +452,67 @@ async def test_llm_reply_stream_uses_offline_model_by_default():
         )
     )
     assert "".join([piece async for piece in stream]) == "Your status is Gold."
+
+
+def follow_up(kind: str, question: str, *earlier: str) -> str:
+    return offline.reply_text(
+        question=question, persona_kind=kind, persona=PERSONAS[kind], earlier=earlier
+    )
+
+
+def test_reply_text_answers_every_ask_in_the_order_asked():
+    text = reply(
+        "insurance", "When does my auto policy renew and what's my deductible?"
+    )
+    assert text == (
+        f"Your Auto policy (AU-1234567) renews on {long_date('2026-09-14')}. "
+        f"Your Auto deductible is {money(500)}."
+    )
+
+
+def test_reply_text_answers_at_most_three_asks():
+    text = reply("banking", "my limit, my score, my savings and my checking")
+    assert text.count(". ") == offline.MAX_ASKS - 1
+    assert money(BANKING["checking_balance"]) not in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "earlier", "question", "expected"),
+    [
+        ("banking", ["What's my checking balance?"], "and my savings?", "$18,250.00"),
+        ("insurance", ["What's my auto deductible?"], "what about home?", "$1,000.00"),
+        ("insurance", ["What's my auto deductible?"], "and the premium?", "$142.30"),
+        (
+            "banking",
+            ["Show me my recent transactions"],
+            "the second one?",
+            "Whole Foods",
+        ),
+        ("healthcare", ["What am I taking?"], "the second one", "Albuterol"),
+    ],
+)
+def test_reply_text_follows_up_on_the_conversation(kind, earlier, question, expected):
+    assert expected in follow_up(kind, question, *earlier)
+
+
+def test_reply_text_follow_up_that_changes_nothing_is_not_about_the_topic():
+    text = follow_up("banking", "and the weather?", "What's my checking balance?")
+    assert text.startswith(offline.UNKNOWN)
+
+
+def test_reply_text_says_what_it_can_do_when_asked():
+    assert "credit score" in reply("banking", "What can you do?")
+
+
+async def test_reply_stream_follows_up_on_the_history():
+    messages = [
+        {"role": "system", "content": "You are a bank."},
+        {"role": "user", "content": "How much did I spend on groceries?"},
+        {"role": "assistant", "content": "You spent $131.45 on groceries."},
+        {"role": "user", "content": "what about gas?"},
+    ]
+    stream = offline.OfflineBackend().reply_stream(
+        llm.ReplyRequest(messages=messages, persona_kind="banking", persona=BANKING)
+    )
+    text = "".join([piece async for piece in stream])
+    assert text.startswith(f"You spent {money(52.75)} on fuel")
