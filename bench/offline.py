@@ -4,8 +4,9 @@
 Run: .venv/bin/python -m bench.offline  (no Django settings needed)
 
 The model is `reply_text` with each row's earlier visitor messages. The baseline is
-the path it replaced, kept here only: the first intent that matches the whole message
-answers, else small talk (no clauses, follow-ups or respelling), on the same intents.
+the previous implementation, kept here only: the first intent that matches the whole
+message answers, else the list of topics (no clauses, follow-ups, respelling or
+examples offered), on today's intents.
 Personas are made before timing. Each runs ROUNDS rounds of ROUND_SECONDS and its best
 round counts; the ratio is of CPU time, which a busy machine disturbs less than wall
 time.
@@ -18,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chat.llm.offline import _small_talk, reply_text  # noqa: E402
+from bench.questions import Question, questions_load  # noqa: E402
+from chat.llm.offline import reply_text  # noqa: E402
 from personas import kind_get, kind_names  # noqa: E402
 from personas.formatting import Reader, written_for  # noqa: E402
-from tests.support.questions import Question, questions_load  # noqa: E402
 
 ROUNDS = 5
 ROUND_SECONDS = 0.2
@@ -38,13 +39,14 @@ def model_reply(question: Question, persona: dict) -> str:
 
 
 def first_match_reply(question: Question, persona: dict) -> str:
-    """The single-intent path: the first intent matching the whole message."""
+    """The previous implementation: the first intent matching the whole message, else
+    the list of topics."""
     kind = kind_get(question.kind)
     with written_for(Reader.of(persona)):
         for pattern, answer in kind.answers:
             if pattern.search(question.ask):
                 return answer(persona, question.ask)
-        return _small_talk(question.ask, kind, persona)
+        return f"I can answer questions about {kind.topics}. Try {kind.example!r}"
 
 
 def round_timed(reply: Reply, rows: list[tuple[Question, dict]]) -> tuple[float, float]:

@@ -1,12 +1,16 @@
 """The offline model: answers about the current customer straight from the persona.
 
-No network and no weights, so the site works on a fresh machine. The last user message
-is matched against the persona kind's intents, its `answers` in the registry (first
-match wins, so specific intents come before general ones), and answered in a short
-sentence with the exact figures, formatted by `personas.formatting`. It is
-deterministic: the same question about the same persona always gets the same words.
+No network and no weights, so the site works on a fresh machine. The last visitor
+message is read into its asks (chat.llm.asks: clauses, and a short follow-up's context
+from the visitor's earlier messages); each is answered by the persona kind's first
+matching intent, its `answers` in the registry, in a short sentence with the exact
+figures, formatted by `personas.formatting`. A message that asks nothing it knows gets
+small talk or an honest "I don't have that here" with questions it can answer for this
+customer. It is deterministic: the same conversation about the same persona always
+gets the same words.
 """
 
+import itertools
 import re
 from collections.abc import AsyncIterator, Sequence
 
@@ -58,6 +62,7 @@ def _answer(
     registered answers nothing and talks like a generic business."""
     known = persona_kind in kind_names()
     kind = kind_get(persona_kind if known else "generic")
+    # A how-to answered from one of the mode's help articles goes here, first.
     try:
         figures = _figures(question, earlier, kind, persona) if known else []
         return " ".join(figures) or _small_talk(question, kind, persona)
@@ -111,14 +116,18 @@ def _small_talk(question: str, kind: Kind, persona: Persona) -> str:
 
 
 def _examples(kind: Kind, persona: Persona) -> list[str]:
-    """The kind's example questions that have something to say for this customer."""
-    examples = kind.examples or (kind.example,)
-    fitting = [
+    """The first of the kind's example questions that have something to say for this
+    customer (answered only until MAX_EXAMPLES are found)."""
+    fitting = (
         example
-        for example in examples
-        if not _NOTHING.match(" ".join(_figures(example, (), kind, persona)) or "I")
-    ]
-    return (fitting or [kind.example])[:MAX_EXAMPLES]
+        for example in kind.examples or (kind.example,)
+        if _tells_something(" ".join(_figures(example, (), kind, persona)))
+    )
+    return list(itertools.islice(fitting, MAX_EXAMPLES)) or [kind.example]
+
+
+def _tells_something(answer: str) -> bool:
+    return bool(answer) and not _NOTHING.match(answer)
 
 
 class OfflineBackend:

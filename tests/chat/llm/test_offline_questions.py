@@ -3,9 +3,10 @@ answered with every expected fact (tests/data/offline_questions.toml)."""
 
 import re
 
+from bench.questions import Question, questions_load
 from chat.llm import offline
 from personas import kind_names
-from tests.support.questions import Question, fact_texts, questions_load
+from tests.support.facts import fact_texts
 
 QUESTIONS = questions_load()
 SHARE_NEEDED = 0.95

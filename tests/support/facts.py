@@ -1,7 +1,5 @@
-"""The offline model's question table (tests/data/offline_questions.toml) and the tiny
-fact language its expected answers are written in.
-
-A fact names a figure of the persona, so the table holds no copied numbers:
+"""The tiny fact language of the offline model's question table (bench/questions.py):
+a fact names a figure of the persona, so the table holds no copied numbers:
 
     fact   = [form ":"] path {"|" op}      or "=" literal text
     form   = money | date | time | count | text          (text if left out)
@@ -20,23 +18,15 @@ is "$500.00" for a US customer. Examples:
     money:checking_balance
     money:recent_transactions[?category=groceries].amount|abs|sum
     date:active_policies[type=Auto].renewal_date
-    text:active_prescriptions[?refills_remaining!=-1].medication
+    text:active_prescriptions.medication         (every medication)
     =I don't have that here
 """
 
 import re
-import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from personas import generate_persona
 from personas.formatting import Reader, clock_time, count, long_date, money, written_for
-
-TABLE = Path(__file__).resolve().parents[1] / "data" / "offline_questions.toml"
-AS_OF = date(2026, 3, 1)
 
 _FORMS: dict[str, Callable[[Any], str]] = {
     "money": money,
@@ -55,40 +45,6 @@ _OPS: dict[str, Callable[[Any], Any]] = {
 _STEP = re.compile(r"(\w+)((?:\[[^\]]*\])*)")
 _PICK = re.compile(r"\[([^\]]*)\]")
 _TEST = re.compile(r"(\?)?(\w+)(!?=)(.*)")
-
-
-@dataclass(frozen=True)
-class Question:
-    """One row of the table: what the visitor asks, and what the answer must hold."""
-
-    kind: str
-    ask: str
-    facts: tuple[str, ...] = ()
-    before: tuple[str, ...] = ()  # the visitor's earlier messages, oldest first
-    seed: int = 1
-    locale: str = "en_US"
-    unknown: bool = False  # the honest "I don't have that", with no figure
-
-    def persona(self) -> dict:
-        return generate_persona(self.kind, self.seed, as_of=AS_OF, locale=self.locale)
-
-
-def questions_load(path: Path = TABLE) -> list[Question]:
-    """Every row, each table of the file named for its kind ([[banking]], ...)."""
-    table = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [
-        Question(
-            kind=kind,
-            ask=row["ask"],
-            facts=tuple(row.get("facts", ())),
-            before=tuple(row.get("before", ())),
-            seed=row.get("seed", 1),
-            locale=row.get("locale", "en_US"),
-            unknown=row.get("unknown", False),
-        )
-        for kind, rows in table.items()
-        for row in rows
-    ]
 
 
 def fact_texts(fact: str, persona: dict) -> list[str]:
