@@ -9,7 +9,7 @@ import pytest
 
 from bench.openai_server import CHART_REPLY, OpenAIServer
 from chat import llm
-from chat.dashboard.tools import tool_run
+from chat.dashboard.tools import tool_run, tool_schemas
 from personas.registry import generate_persona
 from tests.support.planetarium import NAME, PLANETARIUM, registered
 
@@ -17,26 +17,15 @@ MESSAGES = [
     {"role": "system", "content": "You are the observatory's assistant."},
     {"role": "user", "content": "Chart my nights, please."},
 ]
-TOOL = {
-    "type": "function",
-    "function": {
-        "name": "show_chart",
-        "description": "Draw one of the customer's datasets.",
-        "parameters": {
-            "type": "object",
-            "properties": {"dataset": {"type": "string", "enum": ["night_fees"]}},
-            "required": ["dataset"],
-        },
-    },
-}
+TOOLS = tool_schemas(PLANETARIUM)
 NIGHTS = json.dumps({"dataset": "night_fees", "title": "Your nights under the dome"})
 DUES = json.dumps({"dataset": "dues"})
 
 
-def request(tools: tuple[dict, ...] = (TOOL,), text: str = "") -> llm.ReplyRequest:
+def request(tools: tuple[dict, ...] = TOOLS, text: str = "") -> llm.ReplyRequest:
     messages = [*MESSAGES[:-1], {"role": "user", "content": text}] if text else MESSAGES
     return llm.ReplyRequest(
-        messages=messages, persona_kind="observatory", persona={}, tools=tools
+        messages=messages, persona_kind=NAME, persona={}, tools=tools
     )
 
 
@@ -65,7 +54,11 @@ def calls_send(server: OpenAIServer, *arguments: str, **behaviour) -> None:
 async def test_reply_stream_sends_the_tools(openai_backend: OpenAIServer):
     await reply_collect()
     [body] = openai_backend.chat_requests
-    assert body["tools"] == [TOOL]
+    assert body["tools"] == json.loads(json.dumps(TOOLS))
+    assert [tool["function"]["name"] for tool in body["tools"]] == [
+        "show_chart",
+        "show_metrics",
+    ]
 
 
 async def test_reply_stream_without_tools_says_nothing_of_them(
@@ -252,10 +245,10 @@ async def test_reply_stream_tool_call_of_the_wrong_shape_is_a_broken_stream(
 async def test_reply_stream_first_call_piece_meets_the_first_token_deadline(
     settings, openai_backend: OpenAIServer
 ):
-    """The call's head comes at once; its arguments take longer than the deadline."""
-    settings.OPENAI_FIRST_TOKEN_TIMEOUT = 0.5
-    size = len(NIGHTS) // 2 + 1  # two pieces, 0.3 s apart, after the head
-    calls_send(openai_backend, NIGHTS, reply="", arguments_chunk=size, chunk_delay=0.3)
+    """The call's head comes at once; its arguments after the deadline has passed."""
+    await reply_collect()  # a connection kept alive, so the head comes at once
+    settings.OPENAI_FIRST_TOKEN_TIMEOUT, settings.OPENAI_TIMEOUT = 1.0, 5.0
+    calls_send(openai_backend, NIGHTS, reply="", chunk_delay=1.2)
     [call] = await reply_collect()
     assert call.arguments == NIGHTS
 
