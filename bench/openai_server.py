@@ -5,7 +5,8 @@ Tests get one from the ``openai_server`` fixture (tests/conftest.py) and steer i
 A magic word in the last user message steers a single reply from a browser or a
 benchmark: ``[echo]``, ``[slow]``, ``[drop]``, ``[malformed]``, ``[status:503]``, and
 ``[chart:<dataset>]`` (a short text, then a ``show_chart`` call for that dataset, its
-arguments in a few pieces).
+arguments in a few pieces; only the text when the request offers no ``show_chart``
+tool, as a model would).
 
 Standalone, as a zero-latency model for benchmarks (Ctrl-C stops it)::
 
@@ -114,19 +115,22 @@ def _magic(behaviour: Behaviour, body: dict[str, Any]) -> Behaviour:
         if status:
             changes |= {"status": int(status), "fail_times": None}
         elif dataset:
-            changes |= _chart_call(dataset)
+            changes |= _chart_call(dataset, body)
         else:
             changes |= MAGIC[word]
     return dataclasses.replace(behaviour, **changes)
 
 
-def _chart_call(dataset: str) -> dict[str, Any]:
-    """A short text, then a show_chart call for `dataset` in a few pieces."""
+def _chart_call(dataset: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A short text, then a show_chart call for `dataset` in a few pieces, if the
+    request offers that tool."""
+    offered = [tool.get("function", {}).get("name") for tool in body.get("tools", [])]
     arguments = json.dumps({"dataset": dataset})
+    call = {"name": "show_chart", "arguments": arguments}
     return {
         "reply": CHART_REPLY,
         "echo": False,
-        "tool_calls": [{"name": "show_chart", "arguments": arguments}],
+        "tool_calls": [call] if "show_chart" in offered else None,
         "arguments_chunk": CHART_ARGUMENTS_CHUNK,
     }
 

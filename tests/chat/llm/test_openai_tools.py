@@ -272,6 +272,13 @@ async def test_reply_stream_chart_magic_word_answers_with_a_chart_call(
     assert (call.name, call.arguments) == ("show_chart", '{"dataset": "night_fees"}')
 
 
+async def test_reply_stream_chart_magic_word_without_the_tool_is_text_alone(
+    openai_backend: OpenAIServer,
+):
+    pieces = await reply_collect(tools=(), text="[chart:night_fees]")
+    assert "".join(pieces) == CHART_REPLY
+
+
 async def test_chart_magic_word_sends_the_arguments_in_pieces(
     openai_server: OpenAIServer,
 ):
@@ -280,6 +287,7 @@ async def test_chart_magic_word_sends_the_arguments_in_pieces(
         "model": openai_server.model,
         "stream": True,
         "messages": [{"role": "user", "content": "[chart:dues]"}],
+        "tools": list(TOOLS),
     }
     async with httpx2.AsyncClient() as client:
         response = await client.post(
