@@ -26,7 +26,7 @@ TITLE_MAX_CHARS = 80
 METRICS_MAX = 8
 # What a reply made only of tool calls says, one line per call's tool.
 CAPTIONS = {
-    "show_chart": "Here is {title}.",
+    "show_chart": "Here is a chart of your {title}.",
     "show_metrics": "Here are the figures you asked for.",
 }
 

@@ -187,8 +187,8 @@ def test_tool_outcome_stored_error(persona):
 @pytest.mark.parametrize(
     "title, caption",
     [
-        (None, "Here is fees by night."),
-        ("ATM fees", "Here is ATM fees."),
+        (None, "Here is a chart of your fees by night."),
+        ("ATM fees", "Here is a chart of your ATM fees."),
     ],
 )
 def test_tool_caption_names_the_first_chart_drawn(persona, title, caption):
