@@ -14,7 +14,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from personas.answers import Intents
-from personas.articles import Article
+from personas.articles import Article, Mentions
 from personas.card import Card
 from personas.catalogue import Catalogue, catalogue_parse
 from personas.figures import Dataset, Metric, Tab
@@ -58,6 +58,7 @@ class Kind:
     metrics: tuple[Metric, ...] = ()  # what its tiles can show
     tabs: tuple[Tab, ...] = ()  # the dashboard's default tabs
     help_articles: tuple[Article, ...] = ()  # a new mode's default help articles
+    help_mentions: Mentions = ()  # how a how-to names the customer's own records
 
 
 _KINDS: dict[str, Kind] = {}

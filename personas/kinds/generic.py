@@ -6,8 +6,9 @@ from datetime import date
 from typing import Any, Literal
 
 from personas.answers import Intents, Persona, counted, says, says_money, words
+from personas.articles import Mentions, articles_read
 from personas.card import Card, Figure, Section, Tiles, count_of, date_of, money_of, of
-from personas.formatting import long_date
+from personas.formatting import count, long_date
 from personas.registry import Customer, Kind
 from personas.sampling import Draw, Prices, member_since
 
@@ -80,6 +81,19 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+MENTIONS: Mentions = (
+    (
+        words(r"points|redeem"),
+        lambda persona, question: (
+            f" (you have {count(persona['loyalty_points'])} points, "
+            f"{persona['status']} status)"
+        ),
+    ),
+)
+
+
 # How the card reads.
 
 CARD = Card(
@@ -126,4 +140,6 @@ KIND = Kind(
     example="How many loyalty points do I have?",
     hero="Your account at a glance, and a secure chat with our virtual assistant.",
     chat_subtitle="Ask about your account and rewards",
+    help_articles=articles_read("generic"),
+    help_mentions=MENTIONS,
 )

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from personas.answers import Intents, Persona, counted, says, words
+from personas.articles import Mentions, articles_read
 from personas.card import (
     Card,
     Column,
@@ -274,6 +275,31 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _next_bill(persona: Persona, question: str) -> str | None:
+    if not persona["auto_renew"]:
+        return None
+    return (
+        f" (your next bill, {money(persona['cycle_price'])}, is on "
+        f"{long_date(persona['renewal_date'])})"
+    )
+
+
+MENTIONS: Mentions = (
+    (
+        words(r"cancel|pause|plan|subscription"),
+        lambda persona, question: (
+            f" (you're on {persona['plan_name']}, "
+            f"{'renewing' if persona['auto_renew'] else 'ending'} on "
+            f"{long_date(persona['renewal_date'])})"
+        ),
+    ),
+    (words(r"payment|card|billing"), _next_bill),
+)
+
+
 # The customer card.
 
 
@@ -361,4 +387,6 @@ KIND = Kind(
     "virtual assistant.",
     chat_subtitle="Ask about your plan, usage, billing and renewal",
     catalogue=CATALOGUE,
+    help_articles=articles_read("subscription"),
+    help_mentions=MENTIONS,
 )

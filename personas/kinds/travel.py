@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Literal, get_args
 
 from personas.answers import Intents, Persona, counted, joined, says_money, words
+from personas.articles import Mentions, articles_read, record_named
 from personas.card import (
     Card,
     Column,
@@ -25,7 +26,7 @@ from personas.card import (
     of,
 )
 from personas.catalogue import catalogue_of
-from personas.formatting import long_date, money
+from personas.formatting import count, long_date, money
 from personas.kinds.loyalty import loyalty_standing, points_answer, tiers_of
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
@@ -247,6 +248,33 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _booking_named(persona: Persona, question: str) -> str | None:
+    """The trip the question names by reference or name, else the next one."""
+    upcoming = persona["upcoming_bookings"]
+    named = record_named(upcoming, ("reference", "item"), question)
+    if (chosen := named or next(iter(upcoming), None)) is None:
+        return None
+    return (
+        f", such as {chosen['reference']} ({chosen['item']}, from "
+        f"{long_date(chosen['start_date'])})"
+    )
+
+
+MENTIONS: Mentions = (
+    (words(r"bookings?|bags|baggage|extras?|requests?"), _booking_named),
+    (
+        words(r"points|travel credit"),
+        lambda persona, question: (
+            f" (you have {count(persona['loyalty_points'])} points and "
+            f"{money(persona['travel_credit'])} in travel credit)"
+        ),
+    ),
+)
+
+
 # The customer card.
 
 
@@ -339,4 +367,6 @@ KIND = Kind(
     "virtual assistant.",
     chat_subtitle="Ask about bookings, trips, points and travel credit",
     catalogue=CATALOGUE,
+    help_articles=articles_read("travel"),
+    help_mentions=MENTIONS,
 )

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
 from personas.answers import Persona, counted, joined, newest_first, says, words
+from personas.articles import Mentions, articles_read
 from personas.card import (
     Card,
     Column,
@@ -327,6 +328,28 @@ ANSWERS = (
 )
 
 
+# What its help articles name.
+
+
+def _balance_due(persona: Persona, question: str) -> str | None:
+    if persona["balance_due"] <= 0:
+        return None
+    return f" (your balance due is {money(persona['balance_due'])})"
+
+
+MENTIONS: Mentions = (
+    (
+        words(r"outages?"),
+        lambda persona, question: f" in {persona['service_town']}",
+    ),
+    (words(r"pay|bills?|payment"), _balance_due),
+    (
+        words(r"moving|move|service"),
+        lambda persona, question: f" (account {persona['account_number']})",
+    ),
+)
+
+
 def _autopay_text(persona: Persona) -> str:
     return "On" if persona["autopay"] else "Off"
 
@@ -428,4 +451,6 @@ KIND = Kind(
     hero="Your plan, usage and bills in one place.",
     chat_subtitle="Ask about your bill, usage or plan",
     catalogue=CATALOGUE,
+    help_articles=articles_read("utilities"),
+    help_mentions=MENTIONS,
 )
