@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
+from chat.articles import articles_matching
 from chat.conversation import transcripts
 from chat.conversation.ratelimit import Action, budgets_spend
 from chat.conversation.triggers import TriggerMatch, mode_resolve_trigger
@@ -18,7 +19,8 @@ from chat.generation.requests import RequestRefusal, industry_request
 from chat.llm import BackendInfo
 from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import render_system_prompt
-from chat.selectors import modes_active, prompt_active_cached
+from chat.selectors import help_articles_cached, modes_active, prompt_active_cached
+from personas.articles import Article
 
 CANNED = BackendInfo(backend="canned", model="")
 
@@ -33,6 +35,7 @@ class Turn:
     canned_reply: str | None = None
     messages: list[dict] = field(default_factory=list)  # history and the new one
     prompt_version: PromptTemplate | None = None
+    articles: tuple[Article, ...] = ()  # the mode's that match the message, best first
     reply: Message | None = None  # the reply's row, begun (turn_take)
     retry_after: float | None = None  # over budget: nothing was stored
 
@@ -70,8 +73,9 @@ def turn_prepare(visit: Visit, text: str) -> Turn:
     if match is not None:
         return trigger_turn(match, list(modes))
     version = prompt_active_cached(visit.mode)
+    articles = articles_matching(text, help_articles_cached(visit.mode))
     history.append({"role": "user", "content": text})
-    return Turn(messages=history, prompt_version=version)
+    return Turn(messages=history, prompt_version=version, articles=articles)
 
 
 def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
@@ -79,7 +83,10 @@ def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
     history. No I/O: it renders outside the database thread, which a slow template
     would otherwise hold for every socket."""
     system = render_system_prompt(
-        visit.mode_shown, visit.persona, version=turn.prompt_version
+        visit.mode_shown,
+        visit.persona,
+        version=turn.prompt_version,
+        articles=turn.articles,
     )
     return [{"role": "system", "content": system}, *turn.messages]
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from chat.llm.base import BackendInfo, ReplyRequest, text_pieces
 from personas import Kind, kind_get, kind_names
 from personas.answers import Persona, words
+from personas.articles import Article, how_to_answer
 from personas.formatting import Reader, written_for
 
 MODEL_NAME = "offline-persona-v1"
@@ -36,16 +37,29 @@ def _small_talk(question: str, kind: Kind, persona: Persona) -> str:
     return f'I can answer questions about {kind.topics}. Try asking "{kind.example}"'
 
 
-def reply_text(*, question: str, persona_kind: str, persona: Persona) -> str:
-    """The whole reply: the first matching intent's answer, else small talk."""
+def reply_text(
+    *,
+    question: str,
+    persona_kind: str,
+    persona: Persona,
+    articles: tuple[Article, ...] = (),
+) -> str:
+    """The whole reply: a how-to's steps, else the first matching intent's answer,
+    else small talk."""
     with written_for(Reader.of(persona)):
-        return _answer(question, persona_kind, persona)
+        return _answer(question, persona_kind, persona, articles)
 
 
-def _answer(question: str, persona_kind: str, persona: Persona) -> str:
-    """The first matching intent's answer, in the customer's own figures; a kind
-    nobody registered answers nothing and talks like a generic business."""
+def _answer(
+    question: str, persona_kind: str, persona: Persona, articles: tuple[Article, ...]
+) -> str:
+    """The best article's steps for a how-to, else the first matching intent's answer,
+    in the customer's own figures; a kind nobody registered answers nothing and talks
+    like a generic business."""
     known = persona_kind in kind_names()
+    kind = kind_get(persona_kind if known else "generic")
+    if text := how_to_answer(question, articles, persona, kind):
+        return text
     for pattern, answer in kind_get(persona_kind).answers if known else ():
         if pattern.search(question):
             try:
@@ -71,5 +85,6 @@ class OfflineBackend:
             question=question,
             persona_kind=request.persona_kind,
             persona=request.persona,
+            articles=request.articles,
         )
         return text_pieces(text)
