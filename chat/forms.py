@@ -283,7 +283,10 @@ class HelpArticleForm(forms.ModelForm):
     def clean_keywords(self) -> str:
         """Stored as typed, tidied: "claim,  accident" reads "claim, accident"."""
         parts = (" ".join(k.split()) for k in self.cleaned_data["keywords"].split(","))
-        return ", ".join(part for part in parts if part)
+        if not (tidied := ", ".join(part for part in parts if part)):
+            message = self.fields["keywords"].error_messages["required"]
+            raise ValidationError(message, code="required")
+        return tidied
 
 
 class HelpArticleFormSet(BaseInlineFormSet):
