@@ -5,6 +5,7 @@ Pure and cheap, since every chat turn runs it: the mode's articles come from the
 process's cache (chat.selectors.help_articles_cached), never a query per turn.
 """
 
+import functools
 from collections.abc import Iterable
 
 from chat.generation.matching import stem, words
@@ -15,6 +16,9 @@ from personas.articles import Article
 # title and a 2,000-character body) always fits.
 ARTICLES_MATCHED = 3
 ARTICLES_MAX_CHARS = 3000
+# A how-to is asked in a sentence or two: matching reads no further into a message,
+# so the longest one a visitor may send costs what a short one does.
+QUESTION_READ_CHARS = 600
 # Words that say nothing about which task a visitor means.
 _STOP_WORDS = frozenset(
     "i me my we our you your it its is are was be do does did can could would should "
@@ -33,9 +37,10 @@ def articles_matching(
 ) -> tuple[Article, ...]:
     """The articles the question's words point to, best first (ties in the mode's
     order), at most `limit` of them and `max_chars` of titles and bodies together."""
-    asked = _roots(question)
+    asked = _roots(question[:QUESTION_READ_CHARS])
+    present = frozenset(asked)
     scored = [
-        (_score(asked, article), index, article)
+        (_score(asked, present, article), index, article)
         for index, article in enumerate(articles)
     ]
     ranked = sorted((-score, index, a) for score, index, a in scored if score > 0)
@@ -54,15 +59,25 @@ def articles_prompt_text(articles: Iterable[Article]) -> str:
     return "\n".join(f"- {article.title}: {article.body}" for article in articles)
 
 
-def _score(asked: tuple[str, ...], article: Article) -> int:
+def _score(asked: tuple[str, ...], present: frozenset[str], article: Article) -> int:
     """Each keyword phrase found whole in the question, by its length, and each word
-    of the title the question shares."""
+    of the title the question shares (`present`: the question's words, to skip a
+    phrase with a word it lacks without a scan)."""
+    phrases, title = _terms(article)
     found = sum(
         len(phrase) * _KEYWORD_WEIGHT
-        for phrase in map(_roots, article.keywords)
-        if phrase and _holds(asked, phrase)
+        for phrase in phrases
+        if present.issuperset(phrase) and _holds(asked, phrase)
     )
-    return found + len(set(_roots(article.title)) & set(asked))
+    return found + len(title & present)
+
+
+@functools.lru_cache(maxsize=1024)
+def _terms(article: Article) -> tuple[tuple[tuple[str, ...], ...], frozenset[str]]:
+    """An article's keyword phrases and title words as matching compares them, worked
+    out once per process rather than on every turn."""
+    phrases = tuple(phrase for phrase in map(_roots, article.keywords) if phrase)
+    return phrases, frozenset(_roots(article.title))
 
 
 def _roots(text: str) -> tuple[str, ...]:

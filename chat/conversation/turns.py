@@ -5,6 +5,7 @@ consumer runs them through database_sync_to_async, all of a turn's in one trip
 """
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.conf import settings
 
@@ -35,9 +36,16 @@ class Turn:
     canned_reply: str | None = None
     messages: list[dict] = field(default_factory=list)  # history and the new one
     prompt_version: PromptTemplate | None = None
-    articles: tuple[Article, ...] = ()  # the mode's that match the message, best first
+    mode_articles: tuple[Article, ...] = ()  # all the mode's help articles
     reply: Message | None = None  # the reply's row, begun (turn_take)
     retry_after: float | None = None  # over budget: nothing was stored
+
+    @cached_property
+    def articles(self) -> tuple[Article, ...]:
+        """The mode's articles that match the message, best first: worked out where
+        first read (the prompt's render, off the database thread), then kept."""
+        question = self.messages[-1]["content"] if self.messages else ""
+        return articles_matching(question, self.mode_articles)
 
 
 def turn_take(
@@ -73,9 +81,12 @@ def turn_prepare(visit: Visit, text: str) -> Turn:
     if match is not None:
         return trigger_turn(match, list(modes))
     version = prompt_active_cached(visit.mode)
-    articles = articles_matching(text, help_articles_cached(visit.mode))
     history.append({"role": "user", "content": text})
-    return Turn(messages=history, prompt_version=version, articles=articles)
+    return Turn(
+        messages=history,
+        prompt_version=version,
+        mode_articles=help_articles_cached(visit.mode),
+    )
 
 
 def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
