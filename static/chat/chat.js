@@ -4,7 +4,7 @@ import { customerRender } from "./card.js";
 import { COPY, say } from "./copy.js";
 import { byId, h } from "./dom.js";
 import { brandApply } from "./theme.js";
-import { voiceInit, voiceLocaleSet, voiceReplyEnded, voiceStop } from "./voice.js";
+import { voiceInit, voiceModeShow, voiceReplyEnded, voiceStop } from "./voice.js";
 
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 30000;
@@ -179,6 +179,7 @@ const HANDLERS = {
     else refusalShow(p);
     // Whatever the code, known or not, the reply the page was waiting for is not coming.
     waitingRemove();
+    voiceStop();
     busySet(false);
     streamingSet(false);
   },
@@ -197,7 +198,7 @@ const SWITCH_NOTES = {
 function modeShow(mode, card) {
   state.mode = mode;
   document.documentElement.lang = mode.locale || "en-US";
-  voiceLocaleSet(document.documentElement.lang);
+  voiceModeShow(document.documentElement.lang);
   brandApply(mode);
   if (card) customerRender(card);
 }

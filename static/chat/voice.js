@@ -65,14 +65,22 @@ export function voiceInit({ input, submit }) {
   onDeviceAsk(state.locale);
 }
 
-/** The mode's locale (BCP 47): what recognition listens for and replies are read in. */
-export function voiceLocaleSet(locale) {
+/**
+ * A mode and conversation drawn afresh: the old one's reading stops (its held charts
+ * draw before the page clears them), and `locale` (BCP 47) is what recognition
+ * listens for and replies are read in from now on.
+ */
+export function voiceModeShow(locale) {
+  speechStop();
   if (!locale || locale === state.locale) return;
   state.locale = locale;
   onDeviceAsk(locale);
 }
 
-/** The visitor sent a message: whatever is being read stops. */
+/**
+ * The visitor sent a message, or a reply failed: whatever is being read stops, and
+ * the charts held for it draw now.
+ */
 export function voiceStop() {
   speechStop();
 }
