@@ -21,6 +21,22 @@ CLOSE_NOTICES: dict[CloseCode, str] = {
     ),
 }
 
+# Labels stay the same whichever way a toggle is set: its aria-pressed says which.
+VOICE_COPY: dict[str, str] = {
+    "speak": "Speak your message",
+    "listen": "Read replies aloud",
+    "listening": "Listening… say your message.",
+    "vendor_notice": (
+        "Your browser turns speech into text on its maker's servers, so what you say "
+        "is sent to them."
+    ),
+    "mic_blocked": (
+        "The microphone is blocked: allow it in your browser's settings for this site."
+    ),
+    "heard_nothing": "Nothing was heard. Press the microphone to try again.",
+    "not_understood": "Speech could not be turned into text here. Type instead.",
+}
+
 CHAT_COPY: dict[str, str | dict[str, str]] = {
     "connected": "Connected",
     "reconnecting": "Reconnecting…",
@@ -50,4 +66,6 @@ CHAT_COPY: dict[str, str | dict[str, str]] = {
     "cleared": "New conversation",
     # What the card says around the figures its kind lays out.
     "card": {key: CARD_COPY[key] for key in ("summary", "greeting")},
+    # The microphone and speaker beside the message box (static/chat/voice.js).
+    "voice": VOICE_COPY,
 }

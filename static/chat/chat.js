@@ -4,6 +4,7 @@ import { customerRender } from "./card.js";
 import { COPY, say } from "./copy.js";
 import { byId, h } from "./dom.js";
 import { brandApply } from "./theme.js";
+import { voiceInit, voiceModeShow, voiceReplyEnded, voiceStop } from "./voice.js";
 
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 30000;
@@ -170,6 +171,7 @@ const HANDLERS = {
     busySet(false);
     streamingSet(false);
     scrollToEnd();
+    voiceReplyEnded(p.text, p.message_id);
   },
   error(p) {
     conjuringClear();
@@ -177,6 +179,7 @@ const HANDLERS = {
     else refusalShow(p);
     // Whatever the code, known or not, the reply the page was waiting for is not coming.
     waitingRemove();
+    voiceStop();
     busySet(false);
     streamingSet(false);
   },
@@ -195,6 +198,7 @@ const SWITCH_NOTES = {
 function modeShow(mode, card) {
   state.mode = mode;
   document.documentElement.lang = mode.locale || "en-US";
+  voiceModeShow(document.documentElement.lang);
   brandApply(mode);
   if (card) customerRender(card);
 }
@@ -400,6 +404,7 @@ function replyBubble(id) {
 
 function chatSend(text) {
   if (state.busy || !send("chat", { text })) return false;
+  voiceStop();
   const item = bubble("user", text);
   el.transcript.append(item);
   state.unconfirmed = { text, item };
@@ -531,4 +536,5 @@ function controlsBind() {
 }
 
 controlsBind();
+voiceInit({ input: el.input, submit: composerSubmit });
 connect();
