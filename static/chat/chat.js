@@ -2,6 +2,12 @@
 
 import { customerRender } from "./card.js";
 import { COPY, say } from "./copy.js";
+import {
+  dashboardShow,
+  toolCallsRedraw,
+  toolErrorShow,
+  toolResultShow,
+} from "./dashboard.js";
 import { byId, h } from "./dom.js";
 import { brandApply } from "./theme.js";
 
@@ -121,6 +127,8 @@ const HANDLERS = {
     modeShow(p.mode, p.card);
     pickerFill(p.modes || [], p.mode.slug);
     transcriptRedraw(p.messages || [], p.conversation_id);
+    dashboardShow(p.dashboard, p.mode.locale);
+    toolCallsRedraw(p.messages || []);
     busySet(false);
     controlsSync();
   },
@@ -133,6 +141,8 @@ const HANDLERS = {
     modeShow(p.mode, p.card);
     el.picker.value = p.mode.slug;
     transcriptRedraw([], p.conversation_id);
+    dashboardShow(p.dashboard, p.mode.locale);
+    toolCallsRedraw([]);
     dividerAdd(SWITCH_NOTES[p.reason] ? SWITCH_NOTES[p.reason](p) : "");
     state.unconfirmed = null;
     busySet(true);
@@ -144,6 +154,7 @@ const HANDLERS = {
     brandApply(state.mode);
     const option = [...el.picker.options].find((o) => o.value === p.mode.slug);
     if (option && p.mode.name) option.textContent = p.mode.name;
+    if (p.dashboard) dashboardShow(p.dashboard, state.mode.locale, { keepPlace: true });
   },
   chat_start(p) {
     state.unconfirmed = null;
@@ -160,6 +171,12 @@ const HANDLERS = {
     const item = typingDone(replyBubble(p.message_id));
     item.querySelector(".bubble-text").append(p.text);
     scrollToEnd();
+  },
+  tool_result(p) {
+    toolResultShow(p);
+  },
+  tool_error(p) {
+    toolErrorShow(p);
   },
   chat_end(p) {
     const item = typingDone(replyBubble(p.message_id));
