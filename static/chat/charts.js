@@ -124,11 +124,12 @@ function tip() {
   return svg(
     "g",
     { class: "chart-tip", "aria-hidden": "true" },
-    svg("rect", { class: "chart-tip-box", height: 22, rx: 5 }),
-    svg("text", { class: "chart-tip-text", "text-anchor": "middle" }),
+    svg("rect", { class: "chart-tip-box", y: -28, height: 22, rx: 5 }),
+    svg("text", { class: "chart-tip-text", y: -13, "text-anchor": "middle" }),
   );
 }
 
+/** The tooltip, sized to its text, over the mark `target` is in (if it is in one). */
 function tipShow(image, target) {
   const found = target.closest?.(".chart-mark");
   const group = image.querySelector(".chart-tip");
@@ -141,8 +142,6 @@ function tipShow(image, target) {
   const y = found.dataset.tipBelow === "true" || anchor < 30 ? anchor + 30 : anchor;
   box.setAttribute("x", String(-width / 2));
   box.setAttribute("width", String(width));
-  box.setAttribute("y", "-28");
-  text.setAttribute("y", "-13");
   group.setAttribute("transform", `translate(${round(x)} ${round(y)})`);
   group.classList.add("is-shown");
 }
