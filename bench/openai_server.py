@@ -74,6 +74,10 @@ class Behaviour:
     structured: Any = None
     refusal: str | None = None  # refuse json_schema requests, saying this
     together: bool = False  # write every event at once, as a busy link delivers them
+    # Tool calls after the text, each {"name": ..., "arguments": "<JSON text>"}, sent
+    # as `delta.tool_calls` (the name, then the arguments in two halves) and finished
+    # with "tool_calls".
+    tool_calls: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -306,7 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
         model = self.server.app.model
         return {"id": "chatcmpl-test", "object": kind, "created": 0, "model": model}
 
-    def _chunk(self, delta: dict[str, str], finish_reason: str | None = None) -> bytes:
+    def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> bytes:
         choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
         chunk = self._envelope("chat.completion.chunk") | {"choices": [choice]}
         return f"data: {json.dumps(chunk)}\n\n".encode()
@@ -348,8 +352,23 @@ class _Handler(BaseHTTPRequestHandler):
                 yield None
                 return
             yield self._chunk({"content": piece})
-        yield self._chunk({}, finish_reason=behaviour.finish_reason)
+        for index, call in enumerate(behaviour.tool_calls):
+            yield from self._tool_call_chunks(index, call)
+        finish = "tool_calls" if behaviour.tool_calls else behaviour.finish_reason
+        yield self._chunk({}, finish_reason=finish)
         yield b"data: [DONE]\n\n"
+
+    def _tool_call_chunks(self, index: int, call: dict) -> Iterator[bytes]:
+        """One tool call as OpenAI streams it: its id and name, then its arguments."""
+        arguments = call["arguments"]
+        half = len(arguments) // 2
+        function = {"name": call["name"], "arguments": ""}
+        head = {"index": index, "id": f"call_{index}", "type": "function"}
+        yield self._chunk({"tool_calls": [head | {"function": function}]})
+        for part in (arguments[:half], arguments[half:]):
+            yield self._chunk(
+                {"tool_calls": [{"index": index, "function": {"arguments": part}}]}
+            )
 
     def _write(self, data: bytes) -> None:
         """One HTTP/1.1 chunk, flushed so the client sees it now."""

@@ -18,7 +18,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -149,6 +150,14 @@ class ModeAdmin(admin.ModelAdmin):
         (
             "Industry",
             {"fields": ("catalogue", "industry_notes")},
+        ),
+        (
+            "Dashboard",
+            {
+                "fields": ("dashboard_tabs",),
+                "description": "The tabs beside the chat, each computed from the "
+                "customer on the server.",
+            },
         ),
         (
             "Theme",
@@ -397,11 +406,41 @@ class ModeAdmin(admin.ModelAdmin):
         return self.has_change_permission(request) or self.has_add_permission(request)
 
 
+def tool_call_summary(call: dict) -> str:
+    """One stored tool call in a line: what it asked for, then what it drew or why
+    it drew nothing."""
+    arguments = call.get("arguments")
+    if isinstance(arguments, dict):
+        asked = ", ".join(
+            f"{name}={value if isinstance(value, str) else json.dumps(value)}"
+            for name, value in arguments.items()
+        )
+    else:
+        asked = Truncator(arguments or "").chars(60)
+    if error := call.get("error"):
+        return f"{call.get('tool')}({asked}) → {error['code']}: {error['message']}"
+    drew = Truncator(_figures_summary(call.get("result") or {})).chars(120)
+    return f"{call.get('tool')}({asked}) → {drew}"
+
+
+def _figures_summary(result: dict) -> str:
+    """A chart's title, type and points, or the tiles' labels and values."""
+    if "metrics" in result:
+        return ", ".join(f"{m['label']} {m['value']}" for m in result["metrics"])
+    points = ", ".join(
+        f"{point['label']} {point['value']}"
+        for series in result.get("series", ())
+        for point in series["points"]
+    )
+    return f"{result.get('title')} ({result.get('chart_type')}): {points}"
+
+
 class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Message
     fields = (
         "role",
         "content",
+        "tool_calls_shown",
         "status",
         "created",
         "time_to_first_token_ms",
@@ -411,6 +450,12 @@ class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
         "model",
     )
     extra = 0
+
+    @admin.display(description="Tool calls")
+    def tool_calls_shown(self, message: Message) -> str:
+        """The dashboard tools the reply called, a line each."""
+        lines = ((tool_call_summary(call),) for call in message.tool_calls)
+        return format_html_join(mark_safe("<br>"), "{}", lines) or "—"
 
 
 @admin.register(Conversation)

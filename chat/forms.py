@@ -1,8 +1,10 @@
 """Admin validation for modes: templates are linted before they can reach a visitor,
-and a catalogue typed one item a line is checked line by line."""
+and a catalogue typed one item a line, and dashboard tabs one tab a line, are checked
+line by line."""
 
 import re
 import threading
+from collections.abc import Sequence
 
 import pydantic
 from django import forms
@@ -10,6 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.fields import BLANK_CHOICE_DASH
 
+from chat.dashboard.tabs import (
+    TAB_PANELS_MAX,
+    TAB_TITLE_MAX,
+    TABS_MAX,
+    dashboard_payload,
+    panel_names_text,
+    tabs_dump,
+    tabs_parse,
+    tabs_problems,
+)
 from chat.models import Mode
 from chat.prompting.rendering import prompt_template_problems, render_checked
 from chat.selectors import modes_active, prompt_active_version
@@ -23,7 +35,8 @@ from personas.catalogue import (
     catalogue_dump,
     catalogue_parse,
 )
-from personas.registry import generate_persona, kind_choices
+from personas.figures import Tab
+from personas.registry import Kind, generate_persona, kind_choices, kind_get, kind_names
 from personas.sampling import MAX_SEED, locale_choices
 
 TEMPLATE_FIELDS = ("system_prompt", "greeting_template")
@@ -167,6 +180,111 @@ class CatalogueField(forms.CharField):
             return True
 
 
+TABS_FORMAT = "Title: panel, panel, panel"
+# Room for the most tabs of the most panels, each name as long as a refused one shows.
+TABS_TEXT_MAX = TABS_MAX * (TAB_TITLE_MAX + TAB_PANELS_MAX * 62)
+
+
+def tabs_lines(tabs: Sequence[Tab]) -> str:
+    """Tabs as staff edit them: one "Title: panel, panel" a line."""
+    return "\n".join(f"{tab.title}: {', '.join(tab.panels)}" for tab in tabs)
+
+
+def tabs_read(text: str) -> list[tuple[int, Tab]]:
+    """Each typed line's number and its tab; the ValidationError names each line
+    that is not a tab's title and panels."""
+    numbered, errors = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        # Panel names hold no colon, so a title may: split at the last.
+        title, colon, panels = line.strip().rpartition(":")
+        if colon:
+            names = tuple(name.strip() for name in panels.split(",") if name.strip())
+            numbered.append((number, Tab(title.strip(), names)))
+        elif panels:
+            errors.append(
+                ValidationError(
+                    f"Line {number}: write the tab's title, a “:” and its panels, "
+                    f"as “{TABS_FORMAT}”.",
+                    code="dashboard_tabs",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+    return numbered
+
+
+def tabs_from_lines(text: str, kind: Kind) -> list[dict]:
+    """Typed lines as the stored tabs for this kind; the ValidationError names each
+    bad line. The kind's own defaults are stored as none, so the mode follows them."""
+    numbered = tabs_read(text)
+    tabs = tuple(tab for _, tab in numbered)
+    if problems := tabs_problems(kind, tabs):
+        raise ValidationError(
+            [
+                ValidationError(
+                    problem.message
+                    if problem.tab is None
+                    else f"Line {numbered[problem.tab][0]}: {problem.message}",
+                    code="dashboard_tabs",
+                )
+                for problem in problems
+            ]
+        )
+    return [] if tabs == kind.tabs else tabs_dump(tabs)
+
+
+class TabsField(forms.CharField):
+    """A mode's dashboard tabs typed one tab a line; the form checks them against
+    the persona kind being saved (ModeForm.clean_dashboard_tabs)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
+        kwargs.setdefault("help_text", tabs_help(None))
+        super().__init__(max_length=TABS_TEXT_MAX, **kwargs)
+
+    def prepare_value(self, value: object) -> object:
+        """Stored tabs show as lines; typed text (a form with errors) as typed."""
+        if isinstance(value, list):
+            return tabs_lines(tabs_parse(value))
+        return value
+
+    def has_changed(self, initial: object, data: object) -> bool:
+        try:
+            typed = tuple(tab for _, tab in tabs_read(data or ""))
+        except ValidationError:
+            return True
+        return typed != tabs_parse(initial or [])
+
+
+def tabs_help(kind: Kind | None, *, defaults_shown: bool = False) -> str:
+    """The tab editor's help: the format, the limits and the kind's panel names."""
+    text = (
+        f"One tab a line, as “{TABS_FORMAT}”; at most {TABS_MAX} tabs of "
+        f"{TAB_PANELS_MAX} panels. "
+    )
+    if kind is None:
+        return text + (
+            "The panels are the customer kind's datasets and metrics, listed here "
+            "once the mode is saved with a kind. Empty: the kind's default tabs."
+        )
+    text += (
+        f"{kind.label}'s panels (datasets, then metrics): {panel_names_text(kind)}. "
+    )
+    if not kind.tabs:
+        return text + f"Empty: no dashboard, since {kind.label} has no default tabs."
+    if defaults_shown:
+        return text + (
+            f"Shown: {kind.label}'s default tabs. Saved unchanged (or emptied), the "
+            "mode keeps following the kind's defaults; edit them to give it its own."
+        )
+    return text + f"Empty: {kind.label}'s default tabs."
+
+
+def _kind_or_none(name: object) -> Kind | None:
+    return kind_get(name) if name in kind_names() else None
+
+
 def kind_choices_blank() -> list[tuple[str, str]]:
     """The registry's kinds under a blank first choice, read each time a form shows."""
     return [*BLANK_CHOICE_DASH, *kind_choices()]
@@ -185,15 +303,18 @@ class ModeForm(forms.ModelForm):
         help_text="The first assistant message after a switch.",
     )
     catalogue = CatalogueField()
+    dashboard_tabs = TabsField()
 
     class Meta:
         model = Mode
+        # dashboard_tabs after persona_kind: its check reads the cleaned kind.
         fields = (
             *PAYLOAD_FIELDS,
             "persona_kind",
             "faker_locale",
             "aliases",
             "catalogue",
+            "dashboard_tabs",
             "is_active",
             "display_order",
         )
@@ -212,6 +333,29 @@ class ModeForm(forms.ModelForm):
         if active is not None:
             self.fields["system_prompt"].initial = active.source
             self.fields["greeting_template"].initial = active.greeting
+        if "dashboard_tabs" in self.fields:
+            self._tabs_show()
+
+    def _tabs_show(self) -> None:
+        """The tab editor: the mode's tabs, or its kind's defaults when it has none
+        of its own, with the panel names of the kind posted or saved."""
+        saved = _kind_or_none(self.instance.persona_kind)
+        defaults_shown = bool(saved and saved.tabs and not self.instance.dashboard_tabs)
+        if defaults_shown:
+            self.initial["dashboard_tabs"] = tabs_dump(saved.tabs)
+        posted = _kind_or_none(self.data.get(self.add_prefix("persona_kind")))
+        self.fields["dashboard_tabs"].help_text = tabs_help(
+            posted or saved, defaults_shown=defaults_shown and not self.is_bound
+        )
+
+    def clean_dashboard_tabs(self) -> list[dict]:
+        """Checked against the persona kind being saved, which may have just changed.
+        Defaults shown and saved unchanged stay the defaults, of whichever kind."""
+        kind = self.cleaned_data.get("persona_kind")
+        unchanged = "dashboard_tabs" not in self.changed_data
+        if not kind or (unchanged and not self.instance.dashboard_tabs):
+            return []
+        return tabs_from_lines(self.cleaned_data["dashboard_tabs"], kind_get(kind))
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -241,6 +385,7 @@ class PromptPreviewForm(forms.Form):
     faker_locale = forms.ChoiceField(choices=locale_choices)
     seed = forms.IntegerField(min_value=0, max_value=MAX_SEED)
     catalogue = CatalogueField()
+    dashboard_tabs = TabsField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -274,7 +419,42 @@ class PromptPreviewForm(forms.Form):
                 cancelled=cancelled,
             )
             result[field] = {"text": text, "problems": problems}
+        result["dashboard"] = self._dashboard_preview(mode, persona)
         return result
+
+    def _dashboard_preview(self, mode: Mode, persona: dict) -> dict:
+        """The posted tabs computed for the posted customer, or their problems."""
+        kind = kind_get(mode.persona_kind)
+        try:
+            mode.dashboard_tabs = tabs_from_lines(
+                self.cleaned_data["dashboard_tabs"], kind
+            )
+        except ValidationError as error:
+            return {"text": "", "problems": error.messages}
+        dashboard = dashboard_payload(mode, persona)
+        return {"text": dashboard_text(dashboard), "problems": []}
+
+
+def dashboard_text(dashboard: dict) -> str:
+    """Computed tabs as plain lines for the preview: a tab's title, then a line of
+    figures for each of its panels."""
+    lines = []
+    for tab in dashboard["tabs"]:
+        lines += [tab["title"], *(f"  {_panel_text(p)}" for p in tab["panels"])]
+    return "\n".join(lines) or "No tabs: this customer kind has no dashboard."
+
+
+def _panel_text(panel: dict) -> str:
+    result = panel["result"]
+    if panel["tool"] == "show_metrics":
+        return " · ".join(
+            f"{m['label']}: {m['value']} {m['unit']}" for m in result["metrics"]
+        )
+    series = "; ".join(
+        f"{s['name']}: " + ", ".join(f"{p['label']} {p['value']}" for p in s["points"])
+        for s in result["series"]
+    )
+    return f"{result['title']} ({result['chart_type']}, {result['unit']}) — {series}"
 
 
 class ModeMergeForm(forms.Form):

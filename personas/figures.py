@@ -5,13 +5,40 @@ A kind declares its `datasets` (each a chart), its `metrics` (each one figure) a
 its default `tabs` (panels named by dataset or metric). The model only picks names;
 every number comes from the pure functions here. Results are JSON-ready dicts in the
 shape docs/protocol.md gives for `tool_result`.
+
+How the figures read, for whoever draws them:
+- Units: "money" is the customer's currency (the result gives its code, "EUR");
+  "count" a whole number; "" a value that is text to show as it is (a plan's name,
+  a date already written for the customer); any other word ("points", "kWh",
+  "visits") is shown after the number. A kind may take the word from the customer
+  (a plan's usage unit).
+- Parts of a whole (by category, by policy, by status): one point per part, largest
+  first; money is summed in whole cents, so the parts add up to the card's total
+  exactly.
+- Amounts over time (by day, a running balance): points oldest first, each labelled
+  with the customer's short date.
+- Progress: one series, named for the whole ("Deductible"), of two points: the part
+  done ("Met", "Used", "Paid") then the part left ("To go", "Left"). Their sum is the
+  whole (the limit); the part left is never below zero. A progress chart may also be
+  drawn as a pie or a bar.
+- Labels are the words the card uses (a category as the card shows it, a medication's
+  name); dates and money are written for the customer whoever computes them.
+- `asks` is a regular expression searched, ignoring case and not only as whole
+  words ("categor" finds "category"), in a visitor's message to pick the dataset; a
+  dataset's own title matches its `asks` and no other dataset's of its kind.
 """
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, get_args
 
+from personas.formatting import Reader, short_date, written_for
+
 type Persona = dict[str, Any]
+# A unit, or how to read it from the customer (a plan's usage unit).
+type Unit = str | Callable[[Persona], str]
 ChartType = Literal["bar", "line", "pie", "area", "progress"]
 CHART_TYPES: tuple[str, ...] = get_args(ChartType)
 # Charts whose points are parts of one whole (sum to a total shown elsewhere).
@@ -38,7 +65,7 @@ class Dataset:
     name: str  # "spending_by_category"
     title: str  # "Spending by category"
     chart_type: ChartType  # the default; a request may ask for another it allows
-    unit: str  # "money", "%", "days", "count", ...
+    unit: Unit  # "money", "count", "%", "days", "kWh", ...
     series: Callable[[Persona], tuple[Series, ...]]
     asks: str  # a regex of the words that name it: "spend|spent|categor"
     chart_types: tuple[ChartType, ...] = ()  # others it may be drawn as
@@ -50,7 +77,7 @@ class Metric:
 
     name: str  # "checking_balance"
     label: str  # "Checking"
-    unit: str  # as Dataset.unit
+    unit: Unit  # as Dataset.unit
     value: Callable[[Persona], float | int | str]
 
 
@@ -70,8 +97,10 @@ class FigureError(ValueError):
         super().__init__(message)
 
 
-def unit_of(unit: str, persona: Persona) -> str:
+def unit_of(unit: Unit, persona: Persona) -> str:
     """The unit as the page shows it: "money" becomes the customer's currency."""
+    if callable(unit):
+        return unit(persona)
     return persona.get("currency", "USD") if unit == "money" else unit
 
 
@@ -97,6 +126,8 @@ def chart_compute(
                 "unknown_chart_type",
                 f"{dataset.title} can be drawn as {allowed}, not {chart_type!r}.",
             )
+    with written_for(Reader.of(persona)):
+        computed = dataset.series(persona)
     return {
         "dataset": dataset.name,
         "chart_type": chart_type or dataset.chart_type,
@@ -110,7 +141,7 @@ def chart_compute(
                     for point in series.points
                 ],
             }
-            for series in dataset.series(persona)
+            for series in computed
         ],
     }
 
@@ -120,15 +151,17 @@ def metrics_compute(
 ) -> dict:
     """The `show_metrics` result for these keys of this persona, in their order."""
     chosen = [_named(metrics, key, "metric") for key in keys]
+    with written_for(Reader.of(persona)):
+        values = [metric.value(persona) for metric in chosen]
     return {
         "metrics": [
             {
                 "key": metric.name,
                 "label": metric.label,
-                "value": metric.value(persona),
+                "value": value,
                 "unit": unit_of(metric.unit, persona),
             }
-            for metric in chosen
+            for metric, value in zip(chosen, values, strict=True)
         ]
     }
 
@@ -174,3 +207,57 @@ def tabs_compute(
                 panels.append({"tool": "show_chart", "result": result})
         computed.append({"title": tab.title, "panels": panels})
     return computed
+
+
+# What the kinds' datasets and metrics are built from.
+
+
+def to_cents(value: float) -> int:
+    """A money figure in hundredths (cents), so sums of parts agree exactly."""
+    return round(value * 100)
+
+
+def single(name: str, points: Iterable[Point]) -> tuple[Series, ...]:
+    """A chart of one series."""
+    return (Series(name, tuple(points)),)
+
+
+def parts(amounts: Iterable[tuple[str, float]]) -> tuple[Point, ...]:
+    """Money by label, each label's amounts summed in cents, largest first (ties in
+    the order first seen)."""
+    totals: Counter[str] = Counter()
+    for label, amount in amounts:
+        totals[label] += to_cents(amount)
+    return tuple(Point(label, total / 100) for label, total in totals.most_common())
+
+
+def tallies(labels: Iterable[str]) -> tuple[Point, ...]:
+    """How many of each label, most first (ties in the order first seen)."""
+    return tuple(Point(label, n) for label, n in Counter(labels).most_common())
+
+
+def by_day(rows: Iterable[dict], day: str, amount: str) -> tuple[Point, ...]:
+    """Money by date, each day's amounts summed in cents, oldest first, each
+    labelled with the customer's short date."""
+    totals: Counter[date] = Counter()
+    for row in rows:
+        totals[date.fromisoformat(str(row[day]))] += to_cents(row[amount])
+    return tuple(Point(short_date(when), totals[when] / 100) for when in sorted(totals))
+
+
+def progress(
+    name: str, done: float, whole: float, labels: tuple[str, str]
+) -> tuple[Series, ...]:
+    """A progress chart: the part done, then what is left of the whole (never below
+    zero); whole counts stay whole, money is subtracted in cents."""
+    if isinstance(done, int) and isinstance(whole, int):
+        left: float = max(whole - done, 0)
+    else:
+        left = max(to_cents(whole) - to_cents(done), 0) / 100
+        done = to_cents(done) / 100
+    return single(name, (Point(labels[0], done), Point(labels[1], left)))
+
+
+def field_metric(name: str, label: str, unit: Unit) -> Metric:
+    """A metric showing the persona's field of that name as it is."""
+    return Metric(name, label, unit, lambda persona: persona[name])

@@ -40,13 +40,14 @@ from chat.conversation.frames import (
 )
 from chat.conversation.ratelimit import Action, abudgets_spend, visitor_identity
 from chat.conversation.replies import SERVER_ERROR, SERVER_ERROR_MESSAGE
+from chat.dashboard.tools import tool_schemas
 from chat.generation.conjuring import GenerationRefused
 from chat.generation.drafts import IndustryRequest
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
-from chat.payloads import mode_payload
 from chat.prompting.rendering import PromptTemplateError, render_greeting
 from chat.selectors import mode_get_active, prompt_active_forget, prompt_active_refresh
+from personas import kind_get
 
 db = database_sync_to_async
 # Templates render in a worker thread: off the event loop, and off the one database
@@ -255,6 +256,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             messages=messages,
             persona_kind=self.visit.mode.persona_kind,
             persona=self.visit.persona,
+            tools=tool_schemas(kind_get(self.visit.mode.persona_kind)),
         )
         self.reply_start(reply, llm.reply_stream(request))
 
@@ -316,9 +318,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
             return
         self.visit = refreshed
-        await self.send_frame(
-            "mode_updated", {"mode": mode_payload(refreshed.mode_shown)}
-        )
+        await self.send_frame("mode_updated", visits.mode_updated_payload(refreshed))
 
     async def budget_spend(self, action: Action) -> bool:
         """Count `action` for this visitor and address; refuse it when over budget."""

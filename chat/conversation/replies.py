@@ -1,11 +1,16 @@
 """A reply's life as one object (`Reply`): begun, streamed, finished, failed or
-interrupted; and its progress: its text within the caps, its timings, when it is due
-to be saved, and why it ended.
+interrupted; and its progress: its text within the caps, its tool calls' outcomes,
+its timings, when it is due to be saved, and why it ended.
 
 What the page is told follows what is stored: the row exists before `chat_start`,
-the final text is committed before `chat_end`, and a store that fails is never
-acknowledged (the page gets an `error` frame instead). A cancelled reply (a switch,
-a disconnect) is still stored as interrupted: that write is shielded.
+the final text (and every tool call's outcome) is committed before `chat_end`, and a
+store that fails is never acknowledged (the page gets an `error` frame instead). A
+cancelled reply (a switch, a disconnect) is still stored as interrupted: that write
+is shielded.
+
+A tool call is run as it arrives and its `tool_result` or `tool_error` sent at once,
+after the text sent before it. A reply of tool calls and no text says a one-line
+caption (chat.dashboard.tools.tool_caption), sent and stored as its text.
 """
 
 import asyncio
@@ -19,7 +24,9 @@ from django.conf import settings
 
 from chat import llm
 from chat.conversation import transcripts
+from chat.dashboard.tools import ToolOutcome, tool_caption, tool_run
 from chat.models import Conversation, Message, PromptTemplate
+from personas import kind_get
 
 db = database_sync_to_async
 logger = logging.getLogger(__name__)
@@ -30,14 +37,23 @@ SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
 FINISH_STOP = "stop"
 FINISH_LENGTH = "length"
 FINISH_TIME_LIMIT = "time_limit"
+# The tool calls a reply may run; later ones are refused (and stored without their
+# arguments), so a runaway model cannot fill the page or the row.
+TOOL_CALLS_MAX = 8
+TOO_MANY_TOOLS = {
+    "code": "too_many_tools",
+    "message": f"A reply runs at most {TOOL_CALLS_MAX} tool calls; this one did not.",
+}
 
 
 class ReplyProgress:
-    """The text of a streaming reply so far, within CHAT_REPLY_MAX_CHARS, with its
-    timings for the transcript and the moments its text is due to be saved."""
+    """The text of a streaming reply so far, within CHAT_REPLY_MAX_CHARS, and its
+    tool calls' outcomes, with its timings for the transcript and the moments it is
+    due to be saved."""
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
+        self.outcomes: list[ToolOutcome] = []
         self.size = 0
         self.held = ""  # a high surrogate whose low half is in the next piece
         self.started = self.saved = time.monotonic()
@@ -63,6 +79,11 @@ class ReplyProgress:
         self.pieces.append(text)
         self.size += len(text)
         return text
+
+    @property
+    def tool_calls(self) -> list[dict]:
+        """The outcomes as `Message.tool_calls` keeps them."""
+        return [outcome.stored() for outcome in self.outcomes]
 
     def save_due(self) -> bool:
         """Whether CHAT_REPLY_SAVE_SECONDS have passed since the text was last saved."""
@@ -94,6 +115,14 @@ def _surrogate_split(text: str) -> tuple[str, str]:
 type FrameSend = Callable[[str, dict], Awaitable[None]]
 
 
+def tool_frame(outcome: ToolOutcome, message_id: int | None) -> tuple[str, dict]:
+    """The frame telling the page a call's outcome: `tool_result` or `tool_error`."""
+    head = {"message_id": message_id, "call_id": outcome.call_id, "tool": outcome.tool}
+    if outcome.error is None:
+        return "tool_result", head | {"result": outcome.result}
+    return "tool_error", head | outcome.error
+
+
 class Reply:
     """One reply to the page, and its row: every way it ends is stored, then told."""
 
@@ -113,7 +142,7 @@ class Reply:
         self.message = message  # begun already, when the turn's trip made it
         self.progress = ReplyProgress()
 
-    async def run(self, pieces: AsyncIterator[str | llm.Finish]) -> None:
+    async def run(self, pieces: AsyncIterator[llm.Piece]) -> None:
         """Stream the reply and store it; every failure ends in a frame."""
         try:
             await self.begin()
@@ -148,8 +177,9 @@ class Reply:
             )
         await self.send("chat_start", {"message_id": self.message_id})
 
-    async def stream(self, pieces: AsyncIterator[str | llm.Finish]) -> None:
-        """Send the pieces as chunks, saving the text now and then, within the caps."""
+    async def stream(self, pieces: AsyncIterator[llm.Piece]) -> None:
+        """Send the pieces as chunks and the calls' outcomes as they come, saving now
+        and then, within the caps."""
         deadline = asyncio.timeout(settings.CHAT_REPLY_MAX_SECONDS)
         try:
             async with deadline, contextlib.aclosing(pieces):
@@ -161,16 +191,38 @@ class Reply:
             if not deadline.expired():
                 raise
             self.progress.finish_reason = FINISH_TIME_LIMIT
+        if not self.progress.text and self.progress.outcomes:
+            await self.chunk(tool_caption(self.progress.outcomes))
         await self.finish()
 
-    async def add(self, piece: str | llm.Finish) -> None:
-        """One piece: out as a chunk, and into the row when a save is due."""
-        if text := self.progress.add(piece):
-            await self.send("chat_chunk", {"message_id": self.message_id, "text": text})
+    async def add(self, piece: llm.Piece) -> None:
+        """One piece: out as a chunk or a call's frame, and into the row when a save
+        is due."""
+        if isinstance(piece, llm.ToolCall):
+            await self.call(piece)
+        else:
+            await self.chunk(piece)
         if not self.progress.full and self.progress.save_due():
             await db(transcripts.reply_save_partial)(
-                message=self.message, text=self.progress.text
+                message=self.message,
+                text=self.progress.text,
+                tool_calls=self.progress.tool_calls,
             )
+
+    async def chunk(self, piece: str | llm.Finish) -> None:
+        """A piece's text (what fits the caps) out as a `chat_chunk`."""
+        if text := self.progress.add(piece):
+            await self.send("chat_chunk", {"message_id": self.message_id, "text": text})
+
+    async def call(self, call: llm.ToolCall) -> None:
+        """Run a tool call (past TOOL_CALLS_MAX, refuse it) and tell the page."""
+        if len(self.progress.outcomes) < TOOL_CALLS_MAX:
+            kind = kind_get(self.conversation.persona_kind)
+            outcome = tool_run(call, kind=kind, persona=self.conversation.persona)
+        else:
+            outcome = ToolOutcome(call.call_id, call.name, "", error=TOO_MANY_TOOLS)
+        self.progress.outcomes.append(outcome)
+        await self.send(*tool_frame(outcome, self.message_id))
 
     async def finish(self) -> None:
         """Store the reply as complete; a cancel from here on must not undo that."""
@@ -207,4 +259,5 @@ class Reply:
             time_to_first_token_ms=self.progress.first_token_ms,
             duration_ms=self.progress.elapsed_ms,
             error=error,
+            tool_calls=self.progress.tool_calls,
         )

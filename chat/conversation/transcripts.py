@@ -121,10 +121,12 @@ def text_storable(text: str) -> str:
     return nul_replace(joined)
 
 
-def reply_save_partial(*, message: Message, text: str) -> None:
-    """The reply's text so far, so a crash mid-reply loses only the last moments."""
+def reply_save_partial(
+    *, message: Message, text: str, tool_calls: list[dict] | None = None
+) -> None:
+    """The reply so far, so a crash mid-reply loses only the last moments."""
     Message.objects.filter(pk=message.pk, status=Message.Status.STREAMING).update(
-        content=text_storable(text), updated=timezone.now()
+        content=text_storable(text), tool_calls=tool_calls or [], updated=timezone.now()
     )
 
 
@@ -137,9 +139,12 @@ def reply_finish(
     time_to_first_token_ms: int | None,
     duration_ms: int,
     error: str = "",
+    tool_calls: list[dict] | None = None,
 ) -> Message:
-    """The reply's end, in one UPDATE (atomic by itself)."""
+    """The reply's end, its tool calls' outcomes with it, in one UPDATE (atomic by
+    itself)."""
     message.content = text_storable(text)
+    message.tool_calls = tool_calls or []
     message.status = status
     message.finish_reason = finish_reason[:20]
     message.time_to_first_token_ms = time_to_first_token_ms
@@ -161,6 +166,7 @@ REPLY_END_FIELDS = (
     "time_to_first_token_ms",
     "duration_ms",
     "error",
+    "tool_calls",
     "updated",
 )
 
@@ -217,7 +223,8 @@ _histories_lock = threading.Lock()
 
 
 def history_query(*, conversation: Conversation, turns: int) -> list[dict]:
-    """The last `turns` exchanges, oldest first: visitor messages, complete replies."""
+    """The last `turns` exchanges, oldest first: visitor messages, complete replies.
+    Text only: a reply's tool calls drew on the page, and its caption says what."""
     return [row for _, row in _history_rows(conversation.pk, turns)]
 
 
@@ -284,12 +291,13 @@ def _message_deleted(sender, instance: Message, **kwargs) -> None:
 
 
 def conversation_messages_payload(*, conversation: Conversation) -> list[dict]:
-    """The conversation's last RESUME_MESSAGES, as the page redraws them on (re)connect:
-    bounded, since every reconnect sends them."""
+    """The conversation's last RESUME_MESSAGES, as the page redraws them on (re)connect,
+    each reply's charts with it (`tool_calls`): bounded, since every reconnect sends
+    them."""
     replies_interrupt_stale(conversation=conversation)
     rows = (
         conversation.messages.exclude(status=Message.Status.STREAMING)
         .order_by("-created", "-pk")
-        .values("id", "role", "content", "status", "finish_reason")
+        .values("id", "role", "content", "status", "finish_reason", "tool_calls")
     )
     return list(reversed(rows[:RESUME_MESSAGES]))

@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 from chat import llm
 from chat.conversation import transcripts
 from chat.conversation.transcripts import conversation_resumable, conversation_start
+from chat.dashboard.tabs import dashboard_payload
 from chat.models import Conversation, Mode
 from chat.payloads import card_payload, mode_as_named, mode_payload
 from chat.selectors import mode_get_active, modes_active, modes_pickable
@@ -175,6 +176,7 @@ def session_payload(visit: Visit) -> dict:
         "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
         "card": card_payload(visit.mode, visit.persona),
+        "dashboard": dashboard_payload(visit.mode, visit.persona),
         "modes": [{"slug": m.slug, "name": m.name} for m in modes_pickable()],
         "conversation_id": visit.conversation.pk,
         "messages": transcripts.conversation_messages_payload(
@@ -189,8 +191,17 @@ def mode_switch_payload(visit: Visit, reason: str) -> dict:
         "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
         "card": card_payload(visit.mode, visit.persona),
+        "dashboard": dashboard_payload(visit.mode, visit.persona),
         "conversation_id": visit.conversation.pk,
         "reason": reason,
+    }
+
+
+def mode_updated_payload(visit: Visit) -> dict:
+    """What the page redraws after staff changed its mode: the header and the tabs."""
+    return {
+        "mode": mode_payload(visit.mode_shown),
+        "dashboard": dashboard_payload(visit.mode, visit.persona),
     }
 
 

@@ -44,6 +44,8 @@ def mode_build(
         faker_locale=locale,
         catalogue=catalogue_dump(catalogue_priced(draft.catalogue, locale)),
         industry_notes=draft.industry_notes,
+        # None of its own: the archetype kind's default tabs, kept up as they change.
+        dashboard_tabs=[],
         origin=Mode.Origin.GENERATED,
         is_approved=False,
         request_text=request_text[: Mode._meta.get_field("request_text").max_length],

@@ -10,7 +10,8 @@ deterministic: the same question about the same persona always gets the same wor
 import re
 from collections.abc import AsyncIterator
 
-from chat.llm.base import BackendInfo, ReplyRequest, text_pieces
+from chat.dashboard.asks import chart_requests_removed, dashboard_calls
+from chat.llm.base import BackendInfo, Piece, ReplyRequest, text_pieces
 from personas import Kind, kind_get, kind_names
 from personas.answers import Persona, words
 from personas.formatting import Reader, written_for
@@ -63,13 +64,26 @@ class OfflineBackend:
     def info(self) -> BackendInfo:
         return BackendInfo(backend="offline", model=MODEL_NAME)
 
-    def reply_stream(self, request: ReplyRequest) -> AsyncIterator[str]:
-        """The reply to the last visitor message, streamed like a model's."""
+    async def reply_stream(self, request: ReplyRequest) -> AsyncIterator[Piece]:
+        """The reply to the last visitor message, streamed like a model's: the text,
+        then the chart calls it asks for. A question that only asks for a chart gets
+        no text (the reply's caption names the chart); one that asks something
+        besides gets the answer to the rest."""
         users = [m for m in request.messages if m.get("role") == "user"]
         question = users[-1]["content"] if users else ""
-        text = reply_text(
-            question=question,
-            persona_kind=request.persona_kind,
-            persona=request.persona,
+        known = request.persona_kind in kind_names()
+        calls = (
+            dashboard_calls(question, kind_get(request.persona_kind)) if known else ()
         )
-        return text_pieces(text)
+        if calls:
+            question = chart_requests_removed(question)
+        if question or not calls:
+            text = reply_text(
+                question=question,
+                persona_kind=request.persona_kind,
+                persona=request.persona,
+            )
+            async for piece in text_pieces(text):
+                yield piece
+        for call in calls:
+            yield call

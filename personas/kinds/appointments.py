@@ -7,6 +7,17 @@ from datetime import date, time, timedelta
 from personas.answers import Persona, counted, joined, newest_first, says, words
 from personas.card import Card, Column, Figure, Section, Table, date_of, money_of, of
 from personas.catalogue import Catalogue, catalogue_of
+from personas.figures import (
+    Dataset,
+    Metric,
+    Point,
+    Series,
+    Tab,
+    field_metric,
+    parts,
+    single,
+    tallies,
+)
 from personas.formatting import clock_time, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import (
@@ -343,6 +354,81 @@ CATALOGUE = catalogue_of(
     )
 )
 
+# The dashboard.
+
+
+def _spending(persona: Persona) -> tuple[Series, ...]:
+    """What was paid for each service, most first: the visits' total paid."""
+    visits = persona["past_visits"]
+    return single("Paid", parts((v["service"], v["amount_paid"]) for v in visits))
+
+
+def _paid_vs_owed(persona: Persona) -> tuple[Series, ...]:
+    return single(
+        "Past visits",
+        (
+            Point("Paid", persona["total_paid"]),
+            Point("Owed", persona["balance_owed"]),
+        ),
+    )
+
+
+DATASETS = (
+    Dataset(
+        "spending_by_service",
+        "Spending by service",
+        "bar",
+        "money",
+        _spending,
+        asks=r"spend|spent|spending|by service|services",
+        chart_types=("pie",),
+    ),
+    Dataset(
+        "visits_by_provider",
+        "Visits by provider",
+        "bar",
+        "count",
+        lambda p: single("Visits", tallies(v["provider"] for v in p["past_visits"])),
+        asks=r"provider|staff|who|stylist|visits by|how many visits",
+        chart_types=("pie",),
+    ),
+    Dataset(
+        "paid_vs_owed",
+        "Paid vs owed",
+        "pie",
+        "money",
+        _paid_vs_owed,
+        asks=r"owed?|owing|balance|outstanding|unpaid|paid (?:vs|versus|and)",
+        chart_types=("bar",),
+    ),
+)
+METRICS = (
+    Metric("next_appointment", "Next appointment", "", _next_when),
+    Metric(
+        "upcoming_appointments",
+        "Upcoming appointments",
+        "count",
+        lambda p: len(p["upcoming_bookings"]),
+    ),
+    field_metric("balance_owed", "Balance owed", "money"),
+    field_metric("deposits_paid", "Deposits paid", "money"),
+    field_metric("total_paid", "Total paid", "money"),
+)
+TABS = (
+    Tab(
+        "Overview",
+        (
+            "next_appointment",
+            "upcoming_appointments",
+            "balance_owed",
+            "deposits_paid",
+            "paid_vs_owed",
+        ),
+    ),
+    Tab("Visits", ("total_paid", "spending_by_service", "visits_by_provider")),
+)
+
+
 KIND = Kind(
     name="appointments",
     label="Appointments & services",
@@ -358,4 +444,7 @@ KIND = Kind(
     hero="Book, check and manage your appointments.",
     chat_subtitle="Ask about your appointments or balance",
     catalogue=CATALOGUE,
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

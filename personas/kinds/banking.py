@@ -25,6 +25,17 @@ from personas.card import (
     money_of,
     of,
 )
+from personas.figures import (
+    Dataset,
+    Point,
+    Series,
+    Tab,
+    by_day,
+    field_metric,
+    parts,
+    single,
+    to_cents,
+)
 from personas.formatting import long_date, money, short_date
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
@@ -359,6 +370,93 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+
+def _spending(persona: Persona) -> tuple[Series, ...]:
+    """Money out by category, named as the card names them: every debit is spent."""
+    return single(
+        "Spending",
+        parts(
+            (_category_label(t), -t["amount"])
+            for t in persona["recent_transactions"]
+            if t["amount"] < 0 and t["category"] not in CREDIT_CATEGORIES
+        ),
+    )
+
+
+def _balance_trend(persona: Persona) -> tuple[Series, ...]:
+    """The checking balance at the end of each day with transactions, counted back
+    from today's; it opens on the day before the first."""
+    transactions = persona["recent_transactions"]
+    days = by_day(transactions, "date", "amount")
+    balance = to_cents(persona["checking_balance"])
+    if not days:
+        return single("Checking", (Point("Today", balance / 100),))
+    balance -= sum(to_cents(day.value) for day in days)
+    first = min(date.fromisoformat(str(t["date"])) for t in transactions)
+    points = [Point(short_date(first - timedelta(days=1)), balance / 100)]
+    for day in days:
+        balance += to_cents(day.value)
+        points.append(Point(day.label, balance / 100))
+    return single("Checking", points)
+
+
+def _money_in_out(persona: Persona) -> tuple[Series, ...]:
+    amounts = [to_cents(t["amount"]) for t in persona["recent_transactions"]]
+    return single(
+        "Last 30 days",
+        (
+            Point("Money in", sum(a for a in amounts if a > 0) / 100),
+            Point("Money out", -sum(a for a in amounts if a < 0) / 100),
+        ),
+    )
+
+
+DATASETS = (
+    Dataset(
+        "spending_by_category",
+        "Spending by category",
+        "bar",
+        "money",
+        _spending,
+        asks=r"spend|spent|spending|categor",
+        chart_types=("pie",),
+    ),
+    Dataset(
+        "balance_trend",
+        "Balance over the last 30 days",
+        "line",
+        "money",
+        _balance_trend,
+        asks=r"balance|trend|over time|last 30 days",
+        chart_types=("area", "bar"),
+    ),
+    Dataset(
+        "money_in_out",
+        "Money in vs out",
+        "bar",
+        "money",
+        _money_in_out,
+        asks=r"in (?:vs\.?|versus|and) out|money (?:in|out)|income|incoming|outgoing",
+    ),
+)
+METRICS = (
+    field_metric("checking_balance", "Checking", "money"),
+    field_metric("savings_balance", "Savings", "money"),
+    field_metric("credit_score", "Credit score", "count"),
+    field_metric("credit_limit", "Credit limit", "money"),
+)
+TABS = (
+    Tab("Overview", ("checking_balance", "savings_balance", "balance_trend")),
+    Tab("Spending", ("spending_by_category", "money_in_out")),
+    Tab(
+        "Accounts",
+        ("checking_balance", "savings_balance", "credit_score", "credit_limit"),
+    ),
+)
+
+
 KIND = Kind(
     name="banking",
     label="Banking",
@@ -372,4 +470,7 @@ KIND = Kind(
     example="How much did I spend on groceries?",
     hero="Your accounts at a glance, and a secure chat with our virtual assistant.",
     chat_subtitle="Ask about your accounts, cards and transfers",
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

@@ -20,6 +20,17 @@ from personas.card import (
     of,
 )
 from personas.catalogue import CatalogueItem, catalogue_of
+from personas.figures import (
+    Dataset,
+    Metric,
+    Series,
+    Tab,
+    by_day,
+    field_metric,
+    parts,
+    progress,
+    single,
+)
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices
@@ -373,6 +384,90 @@ CATALOGUE = catalogue_of(
     )
 )
 
+# The dashboard.
+
+
+def _tuition_by_course(persona: Persona) -> tuple[Series, ...]:
+    enrolments = persona["enrolments"]
+    return single("Tuition", parts((e["course"], e["tuition"]) for e in enrolments))
+
+
+DATASETS = (
+    Dataset(
+        "lessons_progress",
+        "Lessons in current courses",
+        "progress",
+        "lessons",
+        lambda p: progress(
+            "Current courses",
+            p["current_lessons_completed"],
+            p["current_lessons_total"],
+            ("Completed", "To go"),
+        ),
+        asks=r"lessons?|progress|how far|current courses",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "tuition_progress",
+        "Tuition paid so far",
+        "progress",
+        "money",
+        lambda p: progress(
+            "Tuition", p["tuition_paid"], p["tuition_fees"], ("Paid", "To pay")
+        ),
+        asks=r"tuition paid|paid so far|balance|owe|outstanding|left to pay",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "tuition_by_course",
+        "Tuition by course",
+        "bar",
+        "money",
+        _tuition_by_course,
+        asks=r"by course|per course|each course|course fees|tuition by|fees",
+        chart_types=("pie",),
+    ),
+    Dataset(
+        "tuition_payments",
+        "Tuition payments",
+        "bar",
+        "money",
+        lambda p: single("Payments", by_day(p["payments"], "date", "amount")),
+        asks=r"payments?|instal(?:l)?ments?",
+        chart_types=("line",),
+    ),
+)
+METRICS = (
+    field_metric("tuition_balance", "Tuition balance", "money"),
+    field_metric("tuition_paid", "Tuition paid", "money"),
+    field_metric("tuition_fees", "Tuition fees", "money"),
+    field_metric("student_id", "Student ID", ""),
+    field_metric("current_lessons_completed", "Lessons completed", "lessons"),
+    Metric(
+        "courses_in_progress",
+        "Courses in progress",
+        "count",
+        lambda p: sum(e["status"] == "in_progress" for e in p["enrolments"]),
+    ),
+)
+TABS = (
+    Tab(
+        "Overview",
+        (
+            "tuition_balance",
+            "courses_in_progress",
+            "current_lessons_completed",
+            "lessons_progress",
+            "tuition_progress",
+        ),
+    ),
+    Tab(
+        "Tuition",
+        ("tuition_paid", "tuition_fees", "tuition_by_course", "tuition_payments"),
+    ),
+)
+
+
 KIND = Kind(
     name="education",
     label="Education",
@@ -388,4 +483,7 @@ KIND = Kind(
     hero="Your courses, progress and tuition at a glance.",
     chat_subtitle="Ask about your courses, grades or tuition",
     catalogue=CATALOGUE,
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from personas.answers import Intents, Persona, counted, says, says_money, words
 from personas.card import Card, Figure, Section, Tiles, count_of, date_of, money_of, of
+from personas.figures import Dataset, Point, Series, Tab, field_metric, progress, single
 from personas.formatting import long_date
 from personas.registry import Customer, Kind
 from personas.sampling import Draw, Prices, member_since
@@ -114,6 +115,66 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+
+def _status_progress(persona: Persona) -> tuple[Series, ...]:
+    """The points held, then those still needed for the next status (none at the
+    top)."""
+    points = persona["loyalty_points"]
+    floors = [floor for floor, _status in _LOYALTY_TIERS if floor > points]
+    return progress(
+        "Loyalty points", points, min(floors, default=points), ("Points", "To go")
+    )
+
+
+def _points_to_each_status(persona: Persona) -> tuple[Series, ...]:
+    """The points still needed for each status above the first, lowest first."""
+    points = persona["loyalty_points"]
+    return single(
+        "Points needed",
+        (
+            Point(status, max(floor - points, 0))
+            for floor, status in reversed(_LOYALTY_TIERS)
+            if floor > 0
+        ),
+    )
+
+
+DATASETS = (
+    Dataset(
+        "status_progress",
+        "Progress to the next status",
+        "progress",
+        "points",
+        _status_progress,
+        asks=r"next status|progress|how close|loyalty",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "points_to_each_status",
+        "Points needed for each status",
+        "bar",
+        "points",
+        _points_to_each_status,
+        asks=r"each status|every status|statuses|needed for|silver|gold|platinum",
+    ),
+)
+METRICS = (
+    field_metric("account_value", "Account value", "money"),
+    field_metric("status", "Loyalty status", ""),
+    field_metric("loyalty_points", "Loyalty points", "points"),
+    field_metric("recent_activity_count", "Recent activity", "count"),
+)
+TABS = (
+    Tab(
+        "Overview",
+        ("account_value", "status", "recent_activity_count", "status_progress"),
+    ),
+    Tab("Rewards", ("loyalty_points", "status", "points_to_each_status")),
+)
+
+
 KIND = Kind(
     name="generic",
     label="Generic",
@@ -126,4 +187,7 @@ KIND = Kind(
     example="How many loyalty points do I have?",
     hero="Your account at a glance, and a secure chat with our virtual assistant.",
     chat_subtitle="Ask about your account and rewards",
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

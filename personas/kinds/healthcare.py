@@ -22,6 +22,16 @@ from personas.card import (
     date_of,
     of,
 )
+from personas.figures import (
+    Dataset,
+    Metric,
+    Point,
+    Series,
+    Tab,
+    field_metric,
+    progress,
+    single,
+)
 from personas.formatting import clock_time, count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import (
@@ -416,6 +426,88 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+
+def _refills_by_prescription(persona: Persona) -> tuple[Series, ...]:
+    """Refills left on each prescription, most first."""
+    scripts = sorted(
+        persona["active_prescriptions"], key=lambda p: -p["refills_remaining"]
+    )
+    return single(
+        "Refills left",
+        (Point(p["medication"], p["refills_remaining"]) for p in scripts),
+    )
+
+
+DATASETS = (
+    Dataset(
+        "deductible_progress",
+        "Deductible progress",
+        "progress",
+        "money",
+        lambda p: progress(
+            "Deductible", p["deductible_met"], p["deductible"], ("Met", "To go")
+        ),
+        asks=r"deductible",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "out_of_pocket_progress",
+        "Out-of-pocket progress",
+        "progress",
+        "money",
+        lambda p: progress(
+            "Out-of-pocket maximum",
+            p["out_of_pocket_spent"],
+            p["out_of_pocket_max"],
+            ("Spent", "To go"),
+        ),
+        asks=r"out[- ]of[- ]pocket|\boop\b|max(?:imum)?",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "refills_by_prescription",
+        "Refills left by prescription",
+        "bar",
+        "count",
+        _refills_by_prescription,
+        asks=r"refills?|prescriptions?|medications?|medicines?|meds",
+    ),
+)
+METRICS = (
+    field_metric("plan_name", "Plan", ""),
+    field_metric("deductible_met", "Deductible met", "money"),
+    field_metric("deductible", "Deductible", "money"),
+    field_metric("out_of_pocket_spent", "Out-of-pocket spent", "money"),
+    field_metric("out_of_pocket_max", "Out-of-pocket maximum", "money"),
+    Metric(
+        "upcoming_appointments",
+        "Upcoming appointments",
+        "count",
+        lambda p: len(p["upcoming_appointments"]),
+    ),
+)
+TABS = (
+    Tab(
+        "Overview",
+        ("plan_name", "upcoming_appointments", "deductible_progress"),
+    ),
+    Tab(
+        "Plan year",
+        (
+            "deductible_met",
+            "deductible",
+            "out_of_pocket_spent",
+            "out_of_pocket_max",
+            "deductible_progress",
+            "out_of_pocket_progress",
+        ),
+    ),
+    Tab("Prescriptions", ("refills_by_prescription",)),
+)
+
+
 KIND = Kind(
     name="healthcare",
     label="Healthcare",
@@ -430,4 +522,7 @@ KIND = Kind(
     hero="Your plan, care and prescriptions at a glance, and a secure chat with our "
     "virtual assistant.",
     chat_subtitle="Ask about benefits, appointments and prescriptions",
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

@@ -29,6 +29,16 @@ from personas.card import (
     money_of,
     of,
 )
+from personas.figures import (
+    Dataset,
+    Metric,
+    Series,
+    Tab,
+    field_metric,
+    parts,
+    single,
+    tallies,
+)
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
@@ -390,6 +400,87 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+
+def _policy_figures(field: str) -> Callable[[Persona], tuple[Series, ...]]:
+    """One of each policy's figures, by policy type, largest first."""
+
+    def series(persona: Persona) -> tuple[Series, ...]:
+        policies = persona["active_policies"]
+        return single("Policies", parts((p["type"], p[field]) for p in policies))
+
+    return series
+
+
+def _claims_by_status(persona: Persona) -> tuple[Series, ...]:
+    return single("Claims", tallies(c["status"] for c in persona["claims_history"]))
+
+
+DATASETS = (
+    Dataset(
+        "coverage_by_policy",
+        "Coverage by policy",
+        "pie",
+        "money",
+        _policy_figures("coverage"),
+        asks=r"coverage|covered|cover|insured for",
+        chart_types=("bar",),
+    ),
+    Dataset(
+        "premium_by_policy",
+        "Monthly premium by policy",
+        "bar",
+        "money",
+        _policy_figures("premium"),
+        asks=r"premiums?|monthly|cost|pay",
+        chart_types=("pie",),
+    ),
+    Dataset(
+        "deductible_by_policy",
+        "Deductible by policy",
+        "bar",
+        "money",
+        _policy_figures("deductible"),
+        asks=r"deductibles?",
+    ),
+    Dataset(
+        "claims_by_status",
+        "Claims by status",
+        "bar",
+        "count",
+        _claims_by_status,
+        asks=r"claims?|status",
+        chart_types=("pie",),
+    ),
+)
+METRICS = (
+    field_metric("total_coverage", "Total coverage", "money"),
+    field_metric("monthly_premium", "Monthly premium", "money"),
+    field_metric("risk_score", "Risk profile", ""),
+    Metric(
+        "active_policies",
+        "Active policies",
+        "count",
+        lambda p: len(p["active_policies"]),
+    ),
+    Metric(
+        "claims_on_file", "Claims on file", "count", lambda p: len(p["claims_history"])
+    ),
+)
+TABS = (
+    Tab(
+        "Overview",
+        ("total_coverage", "monthly_premium", "risk_score", "coverage_by_policy"),
+    ),
+    Tab(
+        "Policies",
+        ("active_policies", "premium_by_policy", "deductible_by_policy"),
+    ),
+    Tab("Claims", ("claims_on_file", "claims_by_status")),
+)
+
+
 KIND = Kind(
     name="insurance",
     label="Insurance",
@@ -403,4 +494,7 @@ KIND = Kind(
     hero="Your policies and claims at a glance, and a secure chat with our virtual "
     "assistant.",
     chat_subtitle="Ask about your policies, billing and claims",
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from personas.answers import Answer, Persona
+from personas.figures import Series, progress
 from personas.formatting import count
 
 # (points floor, tier name), lowest first; the first floor is 0.
@@ -50,3 +51,12 @@ def points_answer(tiers: Tiers) -> Answer:
         return f"You have {count(points)} points ({tier}{rest})."
 
     return answer
+
+
+def loyalty_progress(persona: Persona) -> tuple[Series, ...]:
+    """A progress chart of the points held, then those still needed for the next
+    tier (none at the top)."""
+    points, to_next = persona["loyalty_points"], persona["points_to_next_tier"]
+    return progress(
+        "Loyalty points", points, points + to_next, ("Points", "To next tier")
+    )

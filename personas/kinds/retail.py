@@ -20,8 +20,23 @@ from personas.card import (
     of,
 )
 from personas.catalogue import Catalogue, catalogue_of
+from personas.figures import (
+    Dataset,
+    Metric,
+    Series,
+    Tab,
+    by_day,
+    field_metric,
+    single,
+    tallies,
+)
 from personas.formatting import long_date, money
-from personas.kinds.loyalty import loyalty_standing, points_answer, tiers_of
+from personas.kinds.loyalty import (
+    loyalty_progress,
+    loyalty_standing,
+    points_answer,
+    tiers_of,
+)
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
 
@@ -444,6 +459,71 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+# Orders still on their way to the customer.
+_ON_THE_WAY = frozenset({"Processing", "Shipped"})
+
+
+def _spending(persona: Persona) -> tuple[Series, ...]:
+    """What each order cost, oldest first; a cancelled order cost nothing."""
+    charged = [o for o in persona["orders"] if o["status"] != "Cancelled"]
+    return single("Spending", by_day(charged, "placed_on", "total"))
+
+
+DATASETS = (
+    Dataset(
+        "spending_by_order",
+        "Spending by order",
+        "bar",
+        "money",
+        _spending,
+        asks=r"spend|spent|spending|order totals?|how much",
+        chart_types=("line",),
+    ),
+    Dataset(
+        "orders_by_status",
+        "Orders by status",
+        "pie",
+        "count",
+        lambda p: single("Orders", tallies(o["status"] for o in p["orders"])),
+        asks=r"status|deliver|shipped|processing|cancel",
+        chart_types=("bar",),
+    ),
+    Dataset(
+        "loyalty_progress",
+        "Points to the next tier",
+        "progress",
+        "points",
+        loyalty_progress,
+        asks=r"points|loyalty|tier|rewards?",
+        chart_types=("pie", "bar"),
+    ),
+)
+METRICS = (
+    field_metric("store_credit", "Store credit", "money"),
+    Metric(
+        "orders_on_the_way",
+        "Orders on the way",
+        "count",
+        lambda p: sum(o["status"] in _ON_THE_WAY for o in p["orders"]),
+    ),
+    field_metric("loyalty_tier", "Loyalty tier", ""),
+    field_metric("loyalty_points", "Loyalty points", "points"),
+    field_metric("points_to_next_tier", "Points to next tier", "points"),
+)
+TABS = (
+    Tab(
+        "Orders",
+        ("orders_on_the_way", "store_credit", "spending_by_order", "orders_by_status"),
+    ),
+    Tab(
+        "Rewards",
+        ("loyalty_tier", "loyalty_points", "points_to_next_tier", "loyalty_progress"),
+    ),
+)
+
+
 KIND = Kind(
     name="retail",
     label="Retail",
@@ -460,4 +540,7 @@ KIND = Kind(
     "virtual assistant.",
     chat_subtitle="Ask about orders, deliveries, returns and rewards",
     catalogue=CATALOGUE,
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

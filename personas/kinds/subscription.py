@@ -24,6 +24,18 @@ from personas.card import (
     of,
 )
 from personas.catalogue import Catalogue, catalogue_of
+from personas.figures import (
+    Dataset,
+    Metric,
+    Point,
+    Series,
+    Tab,
+    by_day,
+    field_metric,
+    progress,
+    single,
+    to_cents,
+)
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
@@ -345,6 +357,74 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+
+def _usage_unit(persona: Persona) -> str:
+    return persona["usage_unit"]
+
+
+def _yearly_cost(persona: Persona) -> tuple[Series, ...]:
+    """What a year of the plan costs billed each way: a year billed at once charges
+    ANNUAL_MONTHS_CHARGED months."""
+    month = to_cents(persona["monthly_price"])
+    return single(
+        "A year",
+        (
+            Point("Billed monthly", month * 12 / 100),
+            Point("Billed annually", month * ANNUAL_MONTHS_CHARGED / 100),
+        ),
+    )
+
+
+DATASETS = (
+    Dataset(
+        "usage_this_month",
+        "Usage this month",
+        "progress",
+        _usage_unit,
+        lambda p: progress(
+            "Usage", p["usage_used"], p["usage_allowance"], ("Used", "Left")
+        ),
+        asks=r"usage|used|allowance|left|remaining|visits|sessions",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "payment_history",
+        "Payments",
+        "bar",
+        "money",
+        lambda p: single(
+            "Payments", by_day(p["payment_history"], "billed_on", "amount")
+        ),
+        asks=r"payments?|invoices?|paid|charges?|billing history|bills?",
+        chart_types=("line",),
+    ),
+    Dataset(
+        "yearly_cost",
+        "Yearly cost, monthly vs annual",
+        "bar",
+        "money",
+        _yearly_cost,
+        asks=r"year|annual|save|saving|cycle",
+    ),
+)
+METRICS = (
+    Metric("plan_price", "Plan price", "money", lambda p: p["cycle_price"]),
+    field_metric("billing_cycle", "Billing", ""),
+    Metric("renewal_date", "Renewal", "", lambda p: long_date(p["renewal_date"])),
+    field_metric("usage_used", "Used this month", _usage_unit),
+    field_metric("usage_allowance", "Allowance", _usage_unit),
+)
+TABS = (
+    Tab(
+        "Overview",
+        ("plan_price", "billing_cycle", "renewal_date", "usage_this_month"),
+    ),
+    Tab("Payments", ("payment_history", "yearly_cost")),
+)
+
+
 KIND = Kind(
     name="subscription",
     label="Subscription and membership",
@@ -361,4 +441,7 @@ KIND = Kind(
     "virtual assistant.",
     chat_subtitle="Ask about your plan, usage, billing and renewal",
     catalogue=CATALOGUE,
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

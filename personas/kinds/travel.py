@@ -25,8 +25,24 @@ from personas.card import (
     of,
 )
 from personas.catalogue import catalogue_of
+from personas.figures import (
+    Dataset,
+    Metric,
+    Point,
+    Series,
+    Tab,
+    field_metric,
+    parts,
+    single,
+    to_cents,
+)
 from personas.formatting import long_date, money
-from personas.kinds.loyalty import loyalty_standing, points_answer, tiers_of
+from personas.kinds.loyalty import (
+    loyalty_progress,
+    loyalty_standing,
+    points_answer,
+    tiers_of,
+)
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since
 
@@ -323,6 +339,76 @@ CARD = Card(
     ),
 )
 
+# The dashboard.
+
+
+def _every_booking(persona: Persona) -> list[dict]:
+    return persona["upcoming_bookings"] + persona["past_bookings"]
+
+
+def _upcoming_vs_past(persona: Persona) -> tuple[Series, ...]:
+    totals = [
+        sum(to_cents(b["total"]) for b in persona[field]) / 100
+        for field in ("upcoming_bookings", "past_bookings")
+    ]
+    return single("Spending", (Point("Upcoming", totals[0]), Point("Past", totals[1])))
+
+
+DATASETS = (
+    Dataset(
+        "spending_by_booking",
+        "Spending by booking",
+        "bar",
+        "money",
+        lambda p: single(
+            "Spending", parts((b["item"], b["total"]) for b in _every_booking(p))
+        ),
+        asks=r"spend|spent|spending|by booking|cost",
+        chart_types=("pie",),
+    ),
+    Dataset(
+        "upcoming_vs_past",
+        "Upcoming vs past trips",
+        "pie",
+        "money",
+        _upcoming_vs_past,
+        asks=r"upcoming|past|trips",
+        chart_types=("bar",),
+    ),
+    Dataset(
+        "loyalty_progress",
+        "Points to the next tier",
+        "progress",
+        "points",
+        loyalty_progress,
+        asks=r"points|miles|loyalty|tier|rewards?",
+        chart_types=("pie", "bar"),
+    ),
+)
+METRICS = (
+    field_metric("loyalty_points", "Points balance", "points"),
+    field_metric("loyalty_tier", "Loyalty tier", ""),
+    field_metric("points_to_next_tier", "Points to next tier", "points"),
+    field_metric("travel_credit", "Travel credit", "money"),
+    Metric(
+        "upcoming_trips",
+        "Upcoming trips",
+        "count",
+        lambda p: len(p["upcoming_bookings"]),
+    ),
+)
+TABS = (
+    Tab(
+        "Trips",
+        ("upcoming_trips", "travel_credit", "spending_by_booking", "upcoming_vs_past"),
+    ),
+    Tab(
+        "Rewards",
+        ("loyalty_points", "loyalty_tier", "points_to_next_tier", "loyalty_progress"),
+    ),
+)
+
+
 KIND = Kind(
     name="travel",
     label="Travel and hospitality",
@@ -339,4 +425,7 @@ KIND = Kind(
     "virtual assistant.",
     chat_subtitle="Ask about bookings, trips, points and travel credit",
     catalogue=CATALOGUE,
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

@@ -21,6 +21,17 @@ from personas.card import (
     of,
 )
 from personas.catalogue import catalogue_of
+from personas.figures import (
+    Dataset,
+    Metric,
+    Series,
+    Tab,
+    by_day,
+    field_metric,
+    parts,
+    progress,
+    single,
+)
 from personas.formatting import count, long_date, money
 from personas.registry import Customer, Kind, Record
 from personas.sampling import Draw, Prices, member_since, town
@@ -413,6 +424,67 @@ CATALOGUE = catalogue_of(
     )
 )
 
+# The dashboard.
+
+
+def _usage_unit(persona: Persona) -> str:
+    return persona["usage_unit"]
+
+
+def _bills_by_status(persona: Persona) -> tuple[Series, ...]:
+    """Bill amounts by status; the unpaid ones make the balance due."""
+    bills = persona["bills"]
+    return single(
+        "Bills", parts((STATUS_LABELS[b["status"]], b["amount"]) for b in bills)
+    )
+
+
+DATASETS = (
+    Dataset(
+        "usage_this_period",
+        "Usage this period",
+        "progress",
+        _usage_unit,
+        lambda p: progress(
+            "Usage", p["usage_used"], p["usage_allowance"], ("Used", "Left")
+        ),
+        asks=r"usage|used|allowance|consumption|kwh|\bgb\b|data|therms|gallons",
+        chart_types=("pie", "bar"),
+    ),
+    Dataset(
+        "bill_history",
+        "Bill history",
+        "bar",
+        "money",
+        lambda p: single("Bills", by_day(p["bills"], "issued", "amount")),
+        asks=r"bill history|history|bills? over time|past bills|bill amounts?",
+        chart_types=("line",),
+    ),
+    Dataset(
+        "bills_by_status",
+        "Paid and unpaid bills",
+        "bar",
+        "money",
+        _bills_by_status,
+        asks=r"unpaid|paid and unpaid|status|overdue|outstanding|owe",
+        chart_types=("pie",),
+    ),
+)
+METRICS = (
+    field_metric("balance_due", "Balance due", "money"),
+    field_metric("plan_price", "Plan price", "money"),
+    field_metric("usage_used", "Usage", _usage_unit),
+    field_metric("usage_allowance", "Allowance", _usage_unit),
+    Metric("next_bill_date", "Next bill", "", lambda p: long_date(p["next_bill_date"])),
+    Metric("autopay", "Autopay", "", _autopay_text),
+)
+TABS = (
+    Tab("Overview", ("balance_due", "next_bill_date", "autopay", "bills_by_status")),
+    Tab("Usage", ("usage_used", "usage_allowance", "usage_this_period")),
+    Tab("Bills", ("plan_price", "bill_history")),
+)
+
+
 KIND = Kind(
     name="utilities",
     label="Utilities & telecom",
@@ -428,4 +500,7 @@ KIND = Kind(
     hero="Your plan, usage and bills in one place.",
     chat_subtitle="Ask about your bill, usage or plan",
     catalogue=CATALOGUE,
+    datasets=DATASETS,
+    metrics=METRICS,
+    tabs=TABS,
 )

@@ -452,6 +452,41 @@ def test_conversation_page_shows_the_transcript(admin_client, conversation):
     assert "Banking prompt v1" in content
 
 
+CHART_CALL = {
+    "call_id": "c1",
+    "tool": "show_chart",
+    "arguments": {"dataset": "spending", "chart_type": "pie"},
+    "result": {
+        "dataset": "spending",
+        "chart_type": "pie",
+        "title": "Spending by category",
+        "unit": "USD",
+        "series": [{"name": "Spent", "points": [{"label": "Fuel", "value": 52.75}]}],
+    },
+}
+REFUSED_CALL = {
+    "call_id": "c2",
+    "tool": "show_metrics",
+    "arguments": {"keys": ["nope"]},
+    "error": {"code": "tool_invalid", "message": "keys.0: Input should be 'a'"},
+}
+
+
+def test_conversation_page_shows_each_replys_tool_calls(admin_client, conversation):
+    conversation.messages.create(
+        role="assistant", content="Here it is.", tool_calls=[CHART_CALL, REFUSED_CALL]
+    )
+    url = reverse("admin:chat_conversation_change", args=[conversation.pk])
+
+    content = admin_client.get(url).content.decode()
+
+    assert (
+        "show_chart(dataset=spending, chart_type=pie) → Spending by category "
+        "(pie): Fuel 52.75<br>show_metrics(keys=[&quot;nope&quot;]) → tool_invalid: "
+        "keys.0: Input should be &#x27;a&#x27;"
+    ) in content
+
+
 def test_conversation_page_shows_a_short_visitor_id_not_the_key(
     admin_client, conversation
 ):

@@ -6,7 +6,7 @@
 // Only the latest request matters: starting one aborts the one before, and the server
 // stops rendering for a request its browser dropped.
 (() => {
-  const fields = ["greeting_template", "system_prompt"];
+  const fields = ["greeting_template", "system_prompt", "dashboard"];
   const delayMs = 400;
   const maxSeed = 2147483647;
 

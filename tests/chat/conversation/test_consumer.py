@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chat import services
 from chat.conversation.visits import seed_from_session_key
+from chat.dashboard.tabs import dashboard_payload
 from chat.models import Conversation, Message, Mode
 from demo_site.asgi import application
 from personas import generate_persona
@@ -37,6 +38,11 @@ def card_of(kind: str, persona: dict) -> dict:
 
 
 @database_sync_to_async
+def dashboard_of(slug: str, persona: dict) -> dict:
+    return dashboard_payload(Mode.objects.get(slug=slug), persona)
+
+
+@database_sync_to_async
 def messages_of(conversation_id: int) -> list[Message]:
     messages = Message.objects.select_related("conversation")
     return list(messages.filter(conversation_id=conversation_id))
@@ -49,6 +55,7 @@ async def test_connect_sends_session_with_the_visitors_customer():
     assert session["mode"]["company_name"] == "Meridian Trust Bank"
     assert session["persona"] == persona_for("banking", seed_from_session_key(key))
     assert session["card"] == card_of("banking", session["persona"])
+    assert session["dashboard"] == await dashboard_of("banking", session["persona"])
     assert [m["slug"] for m in session["modes"]] == [
         "banking",
         "insurance",
@@ -136,6 +143,7 @@ async def test_trigger_switches_mode_with_persona_and_streams_greeting():
     assert payload["mode"]["company_name"] == "Guardian Shield Insurance"
     assert payload["persona"] == persona_for("insurance", seed_from_session_key(key))
     assert payload["card"] == card_of("insurance", payload["persona"])
+    assert payload["dashboard"] == await dashboard_of("insurance", payload["persona"])
     assert payload["conversation_id"] != session["conversation_id"]
     assert payload["reason"] == "switch"
     greeting = await reply_collect(communicator)

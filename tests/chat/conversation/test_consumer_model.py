@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from bench.openai_server import Behaviour
 from bench.servers import free_port
 from chat import services
+from chat.dashboard.tabs import dashboard_payload
 from chat.models import Message, Mode
 from personas.formatting import money
 from tests.chat.socket import reply_collect, send, session_create, socket_open
@@ -82,7 +83,7 @@ async def test_prompt_edit_saved_by_staff_applies_to_the_next_reply(openai_backe
 
 
 async def test_mode_saved_by_staff_reaches_sockets_in_that_mode(openai_backend):
-    banking, _ = await socket_open(await session_create())
+    banking, session = await socket_open(await session_create())
     health, _ = await socket_open(await session_create())
     await send(health, "switch_mode", mode="healthcare")
     await reply_collect(health)
@@ -92,7 +93,10 @@ async def test_mode_saved_by_staff_reaches_sockets_in_that_mode(openai_backend):
     update = await banking.receive_json_from(timeout=5)
     assert update == {
         "type": "mode_updated",
-        "payload": {"mode": update["payload"]["mode"]},
+        "payload": {
+            "mode": update["payload"]["mode"],
+            "dashboard": dashboard_payload(mode, session["persona"]),
+        },
     }
     assert update["payload"]["mode"]["company_name"] == "Meridian Trust"
     assert await health.receive_nothing(timeout=0.3)

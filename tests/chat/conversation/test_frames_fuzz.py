@@ -224,15 +224,21 @@ async def receive(communicator) -> dict:
     return frame
 
 
+# What a reply sends between its chat_start and its chat_end.
+REPLY_FRAMES = ("chat_chunk", "tool_result", "tool_error")
+
+
 async def reply_check(communicator, start: dict) -> None:
-    """Read one streamed reply after its chat_start: chunks, then its chat_end."""
+    """Read one streamed reply after its chat_start: chunks and tool calls' frames,
+    then its chat_end."""
     message_id = start["payload"]["message_id"]
     assert isinstance(message_id, int)
     pieces = []
-    while (frame := await receive(communicator))["type"] == "chat_chunk":
+    while (frame := await receive(communicator))["type"] in REPLY_FRAMES:
         assert frame["payload"]["message_id"] == message_id
-        assert isinstance(frame["payload"]["text"], str)
-        pieces.append(frame["payload"]["text"])
+        if frame["type"] == "chat_chunk":
+            assert isinstance(frame["payload"]["text"], str)
+            pieces.append(frame["payload"]["text"])
     assert frame["type"] == "chat_end", frame
     assert frame["payload"]["message_id"] == message_id
     assert frame["payload"]["text"] == "".join(pieces)

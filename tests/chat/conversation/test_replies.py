@@ -3,6 +3,7 @@ when its process stops, and stored whatever the model sends."""
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -12,8 +13,10 @@ from django.utils import timezone
 from chat import llm
 from chat.conversation import transcripts
 from chat.conversation.frames import CloseCode
-from chat.conversation.replies import ReplyProgress
-from chat.models import Message, Mode
+from chat.conversation.replies import Reply, ReplyProgress, tool_frame
+from chat.dashboard.tools import ToolOutcome, tool_run
+from chat.models import Conversation, Message, Mode
+from personas import kind_get
 from tests.chat.socket import (
     reply_collect,
     send,
@@ -288,3 +291,103 @@ async def test_a_socket_that_cannot_open_says_so_and_closes():
     assert (error["type"], error["payload"]["code"]) == ("error", "server_error")
     closed = await communicator.receive_output(timeout=5)
     assert closed == {"type": "websocket.close", "code": CloseCode.SERVER_ERROR}
+
+
+UNKNOWN_TOOL_CALL = llm.ToolCall("call-1", "show_comets", "{}")
+
+
+@database_sync_to_async
+def conversation_get(conversation_id: int) -> Conversation:
+    return Conversation.objects.get(pk=conversation_id)
+
+
+async def reply_for_a_new_conversation(sent: list) -> Reply:
+    """A reply in a banking conversation, its frames kept in `sent`."""
+    communicator, session = await socket_open(await session_create())
+    await communicator.disconnect()
+
+    async def send(frame_type: str, payload: dict) -> None:
+        sent.append((frame_type, payload))
+
+    return Reply(
+        send,
+        conversation=await conversation_get(session["conversation_id"]),
+        info=llm.BackendInfo(backend="offline", model="m"),
+        prompt_version=None,
+    )
+
+
+def unknown_tool_outcome(kind_name: str) -> dict:
+    return tool_run(UNKNOWN_TOOL_CALL, kind=kind_get(kind_name), persona={}).stored()
+
+
+async def test_a_reply_that_fails_after_a_call_stores_its_outcome_as_failed():
+    sent: list = []
+    reply = await reply_for_a_new_conversation(sent)
+
+    async def pieces() -> AsyncIterator[llm.Piece]:
+        yield "Partly "
+        yield UNKNOWN_TOOL_CALL
+        raise llm.ModelError("model_stream_broken")
+
+    await reply.run(pieces())
+    assert [frame_type for frame_type, _ in sent] == [
+        "chat_start",
+        "chat_chunk",
+        "tool_error",
+        "error",
+    ]
+    assert sent[2][1]["code"] == "tool_unknown"
+    row = await reply_row(reply.message_id)
+    assert (row.status, row.content) == ("failed", "Partly ")
+    assert row.tool_calls == [unknown_tool_outcome("banking")]
+
+
+async def test_a_streaming_reply_saves_its_outcomes_as_it_goes(settings):
+    settings.CHAT_REPLY_SAVE_SECONDS = 0
+    reply = await reply_for_a_new_conversation([])
+    asked_again = asyncio.Event()
+
+    async def pieces() -> AsyncIterator[llm.Piece]:
+        yield "Drawing "
+        yield UNKNOWN_TOOL_CALL
+        asked_again.set()  # the call's outcome was sent and saved before this
+        await asyncio.Event().wait()
+        yield "never"
+
+    streaming = asyncio.create_task(reply.run(pieces()))
+    await asked_again.wait()
+    row = await reply_row(reply.message_id)
+    assert (row.status, row.content) == ("streaming", "Drawing ")
+    assert row.tool_calls == [unknown_tool_outcome("banking")]
+    streaming.cancel()
+    await asyncio.gather(streaming, return_exceptions=True)
+    row = await reply_row(reply.message_id)
+    assert (row.status, row.tool_calls) == (
+        "interrupted",
+        [unknown_tool_outcome("banking")],
+    )
+
+
+def test_tool_frame_says_a_result_or_an_error_with_its_code():
+    result = ToolOutcome("c1", "show_chart", {}, result={"dataset": "d"})
+    error = ToolOutcome("c2", "show_chart", {}, error={"code": "x", "message": "y"})
+    assert tool_frame(result, 5) == (
+        "tool_result",
+        {
+            "message_id": 5,
+            "call_id": "c1",
+            "tool": "show_chart",
+            "result": result.result,
+        },
+    )
+    assert tool_frame(error, 5) == (
+        "tool_error",
+        {
+            "message_id": 5,
+            "call_id": "c2",
+            "tool": "show_chart",
+            "code": "x",
+            "message": "y",
+        },
+    )
