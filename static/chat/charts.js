@@ -59,9 +59,18 @@ function truncate(text, chars) {
   return value.length > chars ? `${value.slice(0, chars - 1)}…` : value;
 }
 
+/** A whole donut: its outer circle, then its hole drawn the other way round. */
+function ringPath(cx, cy, outer, inner) {
+  const circle = (radius, sweep) =>
+    `M${cx} ${cy - radius}A${radius} ${radius} 0 1 ${sweep} ${cx} ${cy + radius}` +
+    `A${radius} ${radius} 0 1 ${sweep} ${cx} ${cy - radius}Z`;
+  return circle(outer, 1) + circle(inner, 0);
+}
+
 /** The outline of a donut slice between angles a0 and a1 (radians, clockwise from 12). */
 function slicePath(cx, cy, outer, inner, a0, a1) {
-  const end = Math.min(a1, a0 + 2 * Math.PI - 1e-4);
+  if (a1 - a0 >= 2 * Math.PI - 1e-6) return ringPath(cx, cy, outer, inner);
+  const end = a1;
   const large = end - a0 > Math.PI ? 1 : 0;
   const at = (radius, angle) =>
     `${round(cx + radius * Math.sin(angle))} ${round(cy - radius * Math.cos(angle))}`;
@@ -358,12 +367,16 @@ function shareText(chart, part, total) {
   );
 }
 
-/** The donut's slices, clockwise from twelve o'clock, and the total in its hole. */
+/**
+ * The donut's slices, clockwise from twelve o'clock, and the total in its hole. A
+ * part of nothing has no slice to hover (the legend and the table still list it).
+ */
 function pieSlices(chart, points, { cx, cy, total }) {
   let angle = 0;
   const slices = points.map((p, index) => {
+    if (!(p.share > 0 && total > 0)) return null;
     const start = angle;
-    angle += total > 0 ? (p.share / total) * 2 * Math.PI : 0;
+    angle += (p.share / total) * 2 * Math.PI;
     const middle = (start + angle) / 2;
     const shape = {
       class: `chart-slice ${colour(index)}`,
@@ -612,7 +625,12 @@ export function metricsRender(result, locale) {
         h("dt", { class: "metric-label" }, metric.label),
         h(
           "dd",
-          { class: "metric-value" },
+          {
+            class:
+              typeof metric.value === "string"
+                ? "metric-value metric-text"
+                : "metric-value",
+          },
           figureFormat(metric.value, metric.unit, locale),
         ),
       ),

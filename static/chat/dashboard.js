@@ -62,6 +62,15 @@ function tabsDraw() {
   tabSelect(Math.min(view.selected, Math.max(tabs.length - 1, 0)));
 }
 
+/** Scrolls the strip of tabs (never the page) until `tab` is in sight. */
+function tabReveal(tab) {
+  const strip = el.tablist;
+  const right = tab.offsetLeft + tab.offsetWidth;
+  if (tab.offsetLeft < strip.scrollLeft) strip.scrollLeft = tab.offsetLeft;
+  else if (right > strip.scrollLeft + strip.clientWidth)
+    strip.scrollLeft = right - strip.clientWidth;
+}
+
 /** Shows tab `index` (and its panel) and makes it the one Tab reaches. */
 function tabSelect(index, { focus = false } = {}) {
   view.selected = index;
@@ -72,7 +81,10 @@ function tabSelect(index, { focus = false } = {}) {
   [...el.panels.children].forEach((panel, i) => {
     panel.hidden = i !== index;
   });
-  if (focus) el.tablist.children[index]?.focus();
+  const tab = el.tablist.children[index];
+  if (!tab) return;
+  tabReveal(tab);
+  if (focus) tab.focus();
 }
 
 // Arrow keys move along the tabs (wrapping), Home and End go to either end.

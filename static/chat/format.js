@@ -18,13 +18,20 @@ export function initials(name) {
   return (words[0][0] + words[1][0]).toUpperCase();
 }
 
+/** How `short` writes a figure: $1.2K from a thousand up, $250 for a whole one. */
+function shortened(value) {
+  if (Math.abs(value) >= 1000)
+    return { notation: "compact", minimumFractionDigits: 0, maximumFractionDigits: 1 };
+  return Number.isInteger(value) ? { minimumFractionDigits: 0 } : {};
+}
+
 /**
  * A figure in its unit: $1,234.56 (or $1.2K when `short`, for an axis), 42%, 12 days.
  * A value that is not a number (a date, a name) shows as it came.
  */
 export function figureFormat(value, unit, locale, { short = false } = {}) {
   if (typeof value !== "number") return String(value ?? "");
-  const compact = short ? { notation: "compact", maximumFractionDigits: 1 } : {};
+  const compact = short ? shortened(value) : {};
   if (CURRENCY.test(unit || ""))
     return new Intl.NumberFormat(locale, {
       style: "currency",

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from personas import generate_persona, kind_get, kind_names
 from personas.figures import chart_compute
 from personas.formatting import money
-from tests.e2e.conftest import ROOT, SCREENSHOTS, manage
+from tests.e2e.conftest import ROOT, SCREENSHOTS, Visit, manage
 
 SEED = 41
 CHART_REQUEST = "Can you show me a chart of my spending by category?"
@@ -25,6 +25,15 @@ window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
   window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
 });
+"""
+# Whether the selected tab shows whole within its strip (which scrolls sideways).
+SELECTED_TAB_IN_SIGHT = """
+(() => {
+  const strip = document.getElementById("dashboard-tabs").getBoundingClientRect();
+  const tab = document.querySelector('[role="tab"][aria-selected="true"]')
+    .getBoundingClientRect();
+  return tab.left >= strip.left && tab.right <= strip.right;
+})()
 """
 # A mode for each kind the built-in modes leave out, so each has a screenshot: made
 # as conjuring makes one (the kind's own prompt and greeting), in its own colours.
@@ -113,7 +122,36 @@ def test_chart_request_draws_the_customers_spending(watched, visit_open):
     expect(chart).to_be_visible()
     chart_check(chart, expected)
     expect(tabs(visit).last).to_have_attribute("aria-selected", "true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    visit.page.evaluate("window.scrollTo(0, 0)")
+    visit.page.screenshot(
+        path=SCREENSHOTS / "dashboard-chart-request.png",
+        full_page=True,
+        animations="disabled",
+    )
     assert refusals(visit) == []
+
+
+def test_dashboard_fits_a_phone(browser, site):
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone.add_init_script(CSP_WATCH)
+        visit = Visit(phone.new_page())
+        visit.page.goto(f"{site.url}?seed={SEED}")
+        visit.ready().say(CHART_REQUEST)
+        expect(assistant_chart(visit)).to_be_visible()
+        width = "document.documentElement.scrollWidth <= window.innerWidth"
+        assert visit.page.evaluate(width)
+        assert visit.page.evaluate(SELECTED_TAB_IN_SIGHT)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(
+            path=SCREENSHOTS / "dashboard-phone.png",
+            full_page=True,
+            animations="disabled",
+        )
+        assert refusals(visit) == []
+    finally:
+        phone.close()
 
 
 def test_chart_values_show_on_hover_and_keyboard_focus(watched, visit_open):
