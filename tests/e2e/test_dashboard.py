@@ -12,9 +12,10 @@ import pytest
 from playwright.sync_api import expect
 
 from personas import generate_persona, kind_get, kind_names
-from personas.figures import chart_compute
+from personas.figures import chart_compute, tabs_compute
 from personas.formatting import money
 from tests.e2e.conftest import ROOT, SCREENSHOTS, Visit, manage
+from tests.e2e.scripted import MODE, SESSION
 
 SEED = 41
 CHART_REQUEST = "Can you show me a chart of my spending by category?"
@@ -261,3 +262,86 @@ def test_each_kinds_dashboard_is_drawn_for_a_screenshot(
         path=SCREENSHOTS / f"dashboard-{kind}.png", animations="disabled"
     )
     assert refusals(visit) == []
+
+
+# ---- Frames the offline model rarely sends, from a scripted socket ----------
+
+# The test id of each chart type's focusable marks.
+MARKS = {
+    "bar": "chart-bar",
+    "line": "chart-point",
+    "area": "chart-point",
+    "pie": "chart-slice",
+    "progress": "chart-segment",
+}
+
+
+def chart_of_type(chart_type: str) -> dict:
+    """A real dataset of some kind, computed for a customer, drawn as `chart_type`."""
+    for kind in kind_names():
+        datasets = kind_get(kind).datasets
+        for dataset in datasets:
+            if chart_type in (dataset.chart_type, *dataset.chart_types):
+                persona = generate_persona(kind, 7, as_of=date(2026, 3, 4))
+                return chart_compute(
+                    datasets, dataset.name, persona, chart_type=chart_type
+                )
+    raise LookupError(f"no kind draws a {chart_type} chart")
+
+
+def dashboard_of(kind: str) -> dict:
+    found = kind_get(kind)
+    persona = generate_persona(kind, 7, as_of=date(2026, 3, 4))
+    return {"tabs": tabs_compute(found.datasets, found.metrics, found.tabs, persona)}
+
+
+@pytest.mark.parametrize("chart_type", MARKS)
+def test_each_chart_type_draws_a_mark_per_point(scripted_open, chart_type):
+    visit, server = scripted_open()
+    result = chart_of_type(chart_type)
+    server.send(
+        "tool_result", message_id=5, call_id="c0", tool="show_chart", result=result
+    )
+
+    chart = assistant_chart(visit)
+    expect(chart).to_have_attribute("data-chart-type", chart_type)
+    points = [p for s in result["series"] for p in s["points"]]
+    drawn = [p for p in points if chart_type != "pie" or p["value"] > 0]
+    expect(chart.get_by_test_id(MARKS[chart_type])).to_have_count(len(drawn))
+    rows = chart.get_by_test_id("chart-table").locator("tbody tr")
+    expect(rows).to_have_count(len(result["series"][0]["points"]))
+    expect(chart.locator("svg")).to_have_attribute("aria-label", result["title"])
+
+
+def test_tool_error_shows_a_note_on_the_assistants_tab(scripted_open):
+    visit, server = scripted_open()
+    message = "There is no dataset 'weather'; use one of: spending_by_category."
+    server.send(
+        "tool_error",
+        message_id=5,
+        call_id="c0",
+        tool="show_chart",
+        code="unknown_dataset",
+        message=message,
+    )
+    note = visit.testid("assistant-panel").get_by_test_id("tool-error")
+    expect(note).to_contain_text(message)
+    expect(note).to_have_attribute("data-code", "unknown_dataset")
+    expect(tabs(visit)).to_have_count(1)
+
+
+def test_mode_updated_redraws_the_tabs_in_the_same_place(scripted_open):
+    dashboard = dashboard_of("insurance")
+    visit, server = scripted_open(SESSION | {"dashboard": dashboard})
+    result = chart_of_type("bar")
+    server.send(
+        "tool_result", message_id=5, call_id="c0", tool="show_chart", result=result
+    )
+    tabs(visit).nth(1).click()
+
+    renamed = [tab | {"title": f"{tab['title']} (new)"} for tab in dashboard["tabs"]]
+    server.send("mode_updated", mode=MODE, dashboard={"tabs": renamed})
+    titles = [tab["title"] for tab in renamed]
+    expect(tabs(visit)).to_have_text([*titles, "From the assistant"])
+    expect(tabs(visit).nth(1)).to_have_attribute("aria-selected", "true")
+    expect(assistant_chart(visit)).to_be_attached()
