@@ -3,7 +3,10 @@
 Tests get one from the ``openai_server`` fixture (tests/conftest.py) and steer it with
 ``server.behaviour`` (a `Behaviour`); every request is kept in ``server.requests``.
 A magic word in the last user message steers a single reply from a browser or a
-benchmark: ``[echo]``, ``[slow]``, ``[drop]``, ``[malformed]``, ``[status:503]``.
+benchmark: ``[echo]``, ``[slow]``, ``[drop]``, ``[malformed]``, ``[status:503]``, and
+``[chart:<dataset>]`` (a short text, then a ``show_chart`` call for that dataset, its
+arguments in a few pieces; only the text when the request offers no ``show_chart``
+tool, as a model would).
 
 Standalone, as a zero-latency model for benchmarks (Ctrl-C stops it)::
 
@@ -11,13 +14,16 @@ Standalone, as a zero-latency model for benchmarks (Ctrl-C stops it)::
 
 Endpoints: ``GET /v1/models`` and ``POST /v1/chat/completions`` (``stream`` true gives
 ``data: {chunk}`` lines and ``data: [DONE]``, false a whole completion, after
-``first_token_delay``). A structured-output request (``response_format`` of type
+``first_token_delay``). ``behaviour.tool_calls`` streams tool calls after the text, as
+OpenAI does: each call's first delta carries its index, id, type and name, later ones
+pieces of its arguments. A structured-output request (``response_format`` of type
 ``json_schema``) is answered with ``behaviour.structured``, or refused with
 ``behaviour.refusal``. Only the standard library is used, so it runs without Django.
 """
 
 import argparse
 import dataclasses
+import itertools
 import json
 import re
 import socket
@@ -45,13 +51,15 @@ ERRORS = {
 }
 # Statuses the SDK retries; the hint keeps those retries fast.
 RETRY_AFTER_MS = "10"
-MAGIC_WORD = re.compile(r"\[(echo|slow|drop|malformed|status:(\d{3}))\]")
+MAGIC_WORD = re.compile(r"\[(echo|slow|drop|malformed|status:(\d{3})|chart:([\w-]+))\]")
 MAGIC = {
     "echo": {"echo": True},
     "slow": {"first_token_delay": SLOW_SECONDS},
     "drop": {"drop_after": 2},
     "malformed": {"malformed_after": 1},
 }
+CHART_REPLY = "Here is your chart."
+CHART_ARGUMENTS_CHUNK = 8  # a `[chart:...]` call's arguments come in pieces this long
 
 
 @dataclass
@@ -65,19 +73,27 @@ class Behaviour:
     error_message: str | None = None  # ...saying this instead of `ERRORS`' message
     first_token_delay: float = 0.0  # seconds between the headers and the first text
     chunk_delay: float = 0.0  # seconds before each later piece of text
+    # Pieces count text and tool-call deltas alike, in the order they are sent.
     drop_after: int | None = None  # send this many pieces, then drop the connection
     malformed_after: int | None = None  # send this many pieces, then `malformed`
     malformed: str = '{"choices": ['  # an event the client cannot read as a chunk
-    finish_reason: str = "stop"  # e.g. "length": the reply was cut at max_tokens
+    # e.g. "length": the reply was cut at max_tokens; None: "tool_calls" when the
+    # reply has tool calls, else "stop"
+    finish_reason: str | None = None
+    # Tool calls sent after `reply`, each {"name": ..., "arguments": raw JSON text}
+    # and optionally "id" (default call_test_<n>; None: sent without one). A call
+    # without "name" is sent without one.
+    tool_calls: list[dict] | None = None
+    arguments_chunk: int = 0  # split each call's arguments into pieces this long
+    tool_calls_parallel: bool = False  # interleave the calls' pieces, as one turn
+    tool_index_reused: bool = False  # number every call 0 (send them one by one)
+    reply_between: str = ""  # text sent between one call and the next
+    reply_after: str = ""  # text sent after the calls
     # A json_schema request's answer: a value sent as JSON, or a str sent as it is
     # (to send invalid JSON); None: `reply`, like any other request.
     structured: Any = None
     refusal: str | None = None  # refuse json_schema requests, saying this
     together: bool = False  # write every event at once, as a busy link delivers them
-    # Tool calls after the text, each {"name": ..., "arguments": "<JSON text>"}, sent
-    # as `delta.tool_calls` (the name, then the arguments in two halves) and finished
-    # with "tool_calls".
-    tool_calls: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -95,11 +111,28 @@ def _magic(behaviour: Behaviour, body: dict[str, Any]) -> Behaviour:
     """The behaviour with the last user message's magic words applied."""
     text = _last_user_text(body)
     changes: dict[str, Any] = {}
-    for word, status in MAGIC_WORD.findall(text):
-        changes |= (
-            {"status": int(status), "fail_times": None} if status else MAGIC[word]
-        )
+    for word, status, dataset in MAGIC_WORD.findall(text):
+        if status:
+            changes |= {"status": int(status), "fail_times": None}
+        elif dataset:
+            changes |= _chart_call(dataset, body)
+        else:
+            changes |= MAGIC[word]
     return dataclasses.replace(behaviour, **changes)
+
+
+def _chart_call(dataset: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A short text, then a show_chart call for `dataset` in a few pieces, if the
+    request offers that tool."""
+    offered = [tool.get("function", {}).get("name") for tool in body.get("tools", [])]
+    arguments = json.dumps({"dataset": dataset})
+    call = {"name": "show_chart", "arguments": arguments}
+    return {
+        "reply": CHART_REPLY,
+        "echo": False,
+        "tool_calls": [call] if "show_chart" in offered else None,
+        "arguments_chunk": CHART_ARGUMENTS_CHUNK,
+    }
 
 
 def _last_user_text(body: dict[str, Any]) -> str:
@@ -126,6 +159,46 @@ def _structured(body: dict[str, Any]) -> bool:
 def text_pieces(text: str) -> list[str]:
     """A word (and its trailing space) per piece, as models stream."""
     return re.findall(r"\S+\s*", text)
+
+
+def _deltas(behaviour: Behaviour, text: str) -> list[dict[str, Any]]:
+    """Every delta of the reply after the role: its text, its calls (one delta a
+    chunk), the text after."""
+    calls = [
+        _call_deltas(behaviour, n, call)
+        for n, call in enumerate(behaviour.tool_calls or ())
+    ]
+    if behaviour.tool_calls_parallel:
+        turns = itertools.zip_longest(*calls)
+        sent = [{"tool_calls": [d]} for turn in turns for d in turn if d]
+    else:
+        sent = []
+        for n, call in enumerate(calls):
+            sent += _content(behaviour.reply_between) if n else []
+            sent += [{"tool_calls": [delta]} for delta in call]
+    return _content(text) + sent + _content(behaviour.reply_after)
+
+
+def _content(text: str) -> list[dict[str, Any]]:
+    return [{"content": piece} for piece in text_pieces(text)]
+
+
+def _call_deltas(behaviour: Behaviour, n: int, call: dict) -> list[dict[str, Any]]:
+    """One call's deltas: its index, id, type and name, then its arguments' pieces."""
+    index = 0 if behaviour.tool_index_reused else n
+    call_id = call.get("id", f"call_test_{n}")
+    function = {"name": call["name"]} if "name" in call else {}
+    first = {
+        "index": index,
+        "type": "function",
+        "function": function | {"arguments": ""},
+    }
+    arguments = call["arguments"]
+    size = behaviour.arguments_chunk or len(arguments) or 1
+    return [first | ({"id": call_id} if call_id else {})] + [
+        {"index": index, "function": {"arguments": arguments[start : start + size]}}
+        for start in range(0, len(arguments), size)
+    ]
 
 
 @dataclass
@@ -340,7 +413,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _events(self, behaviour: Behaviour, text: str) -> Iterator[bytes | None]:
         """The SSE events after the role; None means drop the connection now."""
-        for index, piece in enumerate(text_pieces(text)):
+        for index, delta in enumerate(_deltas(behaviour, text)):
             if index == behaviour.drop_after:
                 yield None
                 return
@@ -351,24 +424,12 @@ class _Handler(BaseHTTPRequestHandler):
             if not self.server.app.pause(delay):
                 yield None
                 return
-            yield self._chunk({"content": piece})
-        for index, call in enumerate(behaviour.tool_calls):
-            yield from self._tool_call_chunks(index, call)
-        finish = "tool_calls" if behaviour.tool_calls else behaviour.finish_reason
-        yield self._chunk({}, finish_reason=finish)
+            yield self._chunk(delta)
+        finish_reason = behaviour.finish_reason or (
+            "tool_calls" if behaviour.tool_calls else "stop"
+        )
+        yield self._chunk({}, finish_reason=finish_reason)
         yield b"data: [DONE]\n\n"
-
-    def _tool_call_chunks(self, index: int, call: dict) -> Iterator[bytes]:
-        """One tool call as OpenAI streams it: its id and name, then its arguments."""
-        arguments = call["arguments"]
-        half = len(arguments) // 2
-        function = {"name": call["name"], "arguments": ""}
-        head = {"index": index, "id": f"call_{index}", "type": "function"}
-        yield self._chunk({"tool_calls": [head | {"function": function}]})
-        for part in (arguments[:half], arguments[half:]):
-            yield self._chunk(
-                {"tool_calls": [{"index": index, "function": {"arguments": part}}]}
-            )
 
     def _write(self, data: bytes) -> None:
         """One HTTP/1.1 chunk, flushed so the client sees it now."""

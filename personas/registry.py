@@ -58,6 +58,9 @@ class Kind:
     metrics: tuple[Metric, ...] = ()  # what its tiles can show
     tabs: tuple[Tab, ...] = ()  # the dashboard's default tabs
     help_articles: tuple[Article, ...] = ()  # a new mode's default help articles
+    # Questions it answers well, offered (those with something to say for the
+    # customer) when it cannot answer one; `example` alone if none.
+    examples: tuple[str, ...] = ()
 
 
 _KINDS: dict[str, Kind] = {}

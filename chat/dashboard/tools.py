@@ -26,7 +26,7 @@ TITLE_MAX_CHARS = 80
 METRICS_MAX = 8
 # What a reply made only of tool calls says, one line per call's tool.
 CAPTIONS = {
-    "show_chart": "Here is {title}.",
+    "show_chart": "Here is a chart of your {title}.",
     "show_metrics": "Here are the figures you asked for.",
 }
 
@@ -67,7 +67,7 @@ class ToolOutcome:
 
     call_id: str
     tool: str
-    arguments: dict | str  # as parsed, or the raw text when it was not JSON
+    arguments: dict | str  # as parsed, or the raw text when it was no JSON object
     result: dict | None = None
     error: dict | None = None
 
@@ -157,9 +157,14 @@ def tool_run(call: ToolCall, *, kind: Kind, persona: Persona) -> ToolOutcome:
     """Check one call against this kind's tools and compute its figures."""
     try:
         arguments = json.loads(call.arguments or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
+        arguments = None
+    if not isinstance(arguments, dict):
         return _refused(
-            call, call.arguments, "tool_malformed", "The call's arguments are not JSON."
+            call,
+            call.arguments,
+            "tool_malformed",
+            "The call's arguments are not a JSON object.",
         )
     model = _kind_models(kind).get(call.name)
     if model is None:
@@ -210,5 +215,7 @@ def tool_caption(outcomes: list[ToolOutcome]) -> str:
     for outcome in outcomes:
         if outcome.result is not None:
             title = outcome.result.get("title", "the chart")
-            return CAPTIONS[outcome.tool].format(title=title[:1].lower() + title[1:])
+            if not title[1:2].isupper():  # "Spending ..." reads "spending", "ATM" not
+                title = title[:1].lower() + title[1:]
+            return CAPTIONS[outcome.tool].format(title=title)
     return "I couldn't draw that here."

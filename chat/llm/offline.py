@@ -1,16 +1,21 @@
 """The offline model: answers about the current customer straight from the persona.
 
-No network and no weights, so the site works on a fresh machine. The last user message
-is matched against the persona kind's intents, its `answers` in the registry (first
-match wins, so specific intents come before general ones), and answered in a short
-sentence with the exact figures, formatted by `personas.formatting`. It is
-deterministic: the same question about the same persona always gets the same words.
+No network and no weights, so the site works on a fresh machine. The last visitor
+message is read into its asks (chat.llm.asks: clauses, and a short follow-up's context
+from the visitor's earlier messages); each is answered by the persona kind's first
+matching intent, its `answers` in the registry, in a short sentence with the exact
+figures, formatted by `personas.formatting`. A message that asks nothing it knows gets
+small talk or an honest "I don't have that here" with questions it can answer for this
+customer. It is deterministic: the same conversation about the same persona always
+gets the same words.
 """
 
+import itertools
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from chat.dashboard.asks import chart_requests_removed, dashboard_calls
+from chat.llm.asks import Ask, asks_of, leans_on_context, respelt, topic_of
 from chat.llm.base import BackendInfo, Piece, ReplyRequest, text_pieces
 from personas import Kind, kind_get, kind_names
 from personas.answers import Persona, words
@@ -18,44 +23,112 @@ from personas.formatting import Reader, written_for
 
 MODEL_NAME = "offline-persona-v1"
 
-# What every kind shares: thanks, greetings, and what to say when the figures are
-# missing. Each kind's own answers, topics and example come from the registry.
+# What every kind shares: thanks, greetings, what it can do, and what to say when the
+# figures are missing. Each kind's own answers, topics and examples come from the
+# registry.
 THANKS = words(r"thanks|thank you|thx|cheers|appreciate it")
 GREETING = re.compile(
     r"^\W*(?:hi|hello|hey|howdy|good (?:morning|afternoon|evening))\b", re.IGNORECASE
 )
+CAPABILITIES = words(r"what can you (?:do|help with|answer|tell me)|help|menu|options")
 UNAVAILABLE = "I can't see your account details right now; please try again shortly."
+UNKNOWN = "I don't have that here."
+# An answer that finds nothing to tell ("You have no claims on file."): no example to
+# offer this customer.
+_NOTHING = re.compile(r"^(?:I don't|I can't|You have no|You don't|There are no)")
+# Asks answered in one reply, and examples offered when none can be.
+MAX_ASKS = 3
+MAX_EXAMPLES = 3
+
+
+def reply_text(
+    *,
+    question: str,
+    persona_kind: str,
+    persona: Persona,
+    earlier: Sequence[str] = (),
+) -> str:
+    """The whole reply to `question`, given the visitor's `earlier` messages (oldest
+    first): every ask answered in order, else small talk or an honest "I don't have
+    that" with what it can answer instead."""
+    with written_for(Reader.of(persona)):
+        return _answer(question, earlier, persona_kind, persona)
+
+
+def _answer(
+    question: str, earlier: Sequence[str], persona_kind: str, persona: Persona
+) -> str:
+    """In order: a how-to answered from a help article (the articles' place, before
+    the intents), the customer's figures for each ask, small talk. A kind nobody
+    registered answers nothing and talks like a generic business."""
+    known = persona_kind in kind_names()
+    kind = kind_get(persona_kind if known else "generic")
+    # A how-to answered from one of the mode's help articles goes here, first.
+    try:
+        figures = _figures(question, earlier, kind, persona) if known else []
+        return " ".join(figures) or _small_talk(question, kind, persona)
+    except (KeyError, TypeError, ValueError):
+        return UNAVAILABLE  # no persona yet, or one of another kind
+
+
+def _figures(
+    question: str, earlier: Sequence[str], kind: Kind, persona: Persona
+) -> list[str]:
+    """Each ask's answer once, in the order asked, at most MAX_ASKS."""
+    said: list[str] = []
+    for ask in _asks(question, earlier, kind, persona):
+        text = ask.answer(persona, ask.words)
+        if text not in said:
+            said.append(text)
+    return said[:MAX_ASKS]
+
+
+def _asks(
+    question: str, earlier: Sequence[str], kind: Kind, persona: Persona
+) -> list[Ask]:
+    """The message's own asks (a follow-up's given the conversation's words after its
+    own), else the conversation's last ask about what this message names instead."""
+    own = asks_of(question, kind.answers) or asks_of(
+        respelt(question, kind.answers), kind.answers
+    )
+    follows = leans_on_context(question)
+    topic = topic_of(earlier, kind.answers) if follows else None
+    if topic is None:
+        return own
+    if own:
+        return [Ask(ask.answer, f"{ask.words} {topic.words}") for ask in own]
+    again = Ask(topic.answer, f"{question} {topic.words}")
+    # Words that change nothing ("and the weather?") are not about the topic.
+    changed = again.answer(persona, again.words) != topic.answer(persona, topic.words)
+    return [again] if changed else []
 
 
 def _small_talk(question: str, kind: Kind, persona: Persona) -> str:
-    """Thanks, a greeting, or what this kind of assistant can answer."""
+    """Thanks, a greeting, what this kind of assistant can answer, or an honest "I
+    don't have that" with questions it can answer for this customer."""
     name = (persona.get("name") or "there").split()[0]
     if THANKS.search(question):
         return f"You're welcome, {name}! Is there anything else I can help with?"
-    if GREETING.search(question):
+    if GREETING.search(question) or CAPABILITIES.search(question):
         return f"Hi {name}! I can help with {kind.topics}. What would you like to know?"
-    return f'I can answer questions about {kind.topics}. Try asking "{kind.example}"'
+    offered = [f'"{example}"' for example in _examples(kind, persona)]
+    either = ", ".join(offered[:-1]) + " or " if offered[1:] else ""
+    return f"{UNKNOWN} I can answer questions like {either}{offered[-1]}"
 
 
-def reply_text(*, question: str, persona_kind: str, persona: Persona) -> str:
-    """The whole reply: the first matching intent's answer, else small talk."""
-    with written_for(Reader.of(persona)):
-        return _answer(question, persona_kind, persona)
-
-
-def _answer(question: str, persona_kind: str, persona: Persona) -> str:
-    """The first matching intent's answer, in the customer's own figures; a kind
-    nobody registered answers nothing and talks like a generic business."""
-    known = persona_kind in kind_names()
-    for pattern, answer in kind_get(persona_kind).answers if known else ():
-        if pattern.search(question):
-            try:
-                return answer(persona, question)
-            except (KeyError, TypeError, ValueError):
-                return UNAVAILABLE  # no persona yet, or one of another kind
-    return _small_talk(
-        question, kind_get(persona_kind if known else "generic"), persona
+def _examples(kind: Kind, persona: Persona) -> list[str]:
+    """The first of the kind's example questions that have something to say for this
+    customer (answered only until MAX_EXAMPLES are found)."""
+    fitting = (
+        example
+        for example in kind.examples or (kind.example,)
+        if _tells_something(" ".join(_figures(example, (), kind, persona)))
     )
+    return list(itertools.islice(fitting, MAX_EXAMPLES)) or [kind.example]
+
+
+def _tells_something(answer: str) -> bool:
+    return bool(answer) and not _NOTHING.match(answer)
 
 
 class OfflineBackend:
@@ -82,6 +155,7 @@ class OfflineBackend:
                 question=question,
                 persona_kind=request.persona_kind,
                 persona=request.persona,
+                earlier=[m["content"] for m in users[:-1]],
             )
             async for piece in text_pieces(text):
                 yield piece

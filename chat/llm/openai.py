@@ -1,8 +1,12 @@
 """The OpenAI backend: a streamed chat completion from OpenAI or any server speaking
 its API (Ollama, vLLM, llama.cpp), through the `openai` SDK.
 
-The SDK retries 429 and 5xx itself (``OPENAI_MAX_RETRIES``); the first piece of text
-must arrive within ``OPENAI_FIRST_TOKEN_TIMEOUT`` seconds. Every failure surfaces as a
+The request offers the reply's tools (`ReplyRequest.tools`) when it has any; the
+streamed pieces of each tool call are put together here, and every call goes out
+whole, once the reply finishes, in the order the calls began (their arguments
+unchecked: chat.dashboard.tools checks each). The SDK retries 429 and 5xx itself
+(``OPENAI_MAX_RETRIES``); the first piece of text or of a tool call must arrive within
+``OPENAI_FIRST_TOKEN_TIMEOUT`` seconds. Every failure surfaces as a
 `ModelError` (chat.llm.base.FAILURES), never as an SDK or HTTP exception; the details
 go to the log once, with anything like an API key redacted:
 
@@ -17,7 +21,7 @@ code                        retryable  when
 ``model_auth``              no         HTTP 401/403: the API key is wrong
 ``model_rejected``          no         another 4xx, e.g. 404 for an unknown model
 ``model_stream_broken``     yes        the stream broke off or sent a malformed chunk
-``model_empty_reply``       yes        the model finished without any text
+``model_empty_reply``       yes        the model finished without any text or call
 ``model_refused``           no         the model refused a structured-output request
 ==========================  =========  ==============================================
 
@@ -32,6 +36,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -39,7 +44,7 @@ import httpx2
 import openai
 from django.conf import settings
 
-from chat.llm.base import BackendInfo, Finish, ModelError, ReplyRequest
+from chat.llm.base import BackendInfo, Finish, ModelError, Piece, ReplyRequest, ToolCall
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,9 @@ REDACTED = "[redacted]"
 REDACTED_KEY_MIN_CHARS = 4
 # How long the rest of a body after [DONE] may take before the connection is dropped.
 DRAIN_SECONDS = 0.1
+# The finish reasons of a reply that ended as it should, which the page never sees:
+# "tool_calls" is a reply that asked for tools, no cut.
+NORMAL_FINISHES = frozenset({"stop", "tool_calls"})
 
 
 # An httpx client belongs to the event loop it was made in, so each loop gets its
@@ -89,40 +97,53 @@ async def clients_close() -> None:
         await client.close()
 
 
-async def _openai_reply_stream(
-    messages: list[dict],
-) -> AsyncIterator[str | Finish]:
-    """Stream the completion's text; the first piece has a deadline of its own."""
+async def _openai_reply_stream(request: ReplyRequest) -> AsyncIterator[Piece]:
+    """Stream the completion's text and tool calls; the first piece of either has a
+    deadline of its own."""
     deadline = asyncio.get_running_loop().time() + settings.OPENAI_FIRST_TOKEN_TIMEOUT
     async with contextlib.AsyncExitStack() as stack:
-        response = await _stream_open(stack, messages, deadline)
-        pieces = await stack.enter_async_context(contextlib.aclosing(_texts(response)))
+        response = await _stream_open(stack, request, deadline)
+        events = await stack.enter_async_context(contextlib.aclosing(_texts(response)))
         with _model_errors(streaming=True):
             async with asyncio.timeout_at(deadline):
-                first = await anext(pieces, None)
-        if first is None:
-            raise _failure("model_empty_reply", "the model finished without any text")
-        yield first
+                first = await anext(events, None)
+        if first is None or (
+            isinstance(first, Finish) and first.reason in NORMAL_FINISHES
+        ):
+            raise _failure(
+                "model_empty_reply", "the model finished with no text or call"
+            )
+        calls = _ToolCallDrafts()
         with _model_errors(streaming=True):
-            async for piece in pieces:
+            for piece in calls.pieces(first):
                 yield piece
+            async for event in events:
+                if type(event) is str:  # the hot path: text, as it came
+                    yield event
+                    continue
+                for piece in calls.pieces(event):
+                    yield piece
+            for call in calls.done():
+                yield call
 
 
 async def _stream_open(
-    stack: contextlib.AsyncExitStack, messages: list[dict], deadline: float
+    stack: contextlib.AsyncExitStack, request: ReplyRequest, deadline: float
 ) -> httpx2.Response:
     """The streamed chat completion, once the server has answered with headers;
     `stack` closes it. The SDK still sends the request and retries it, but the body
-    is read here: its per-chunk models cost six times what `json.loads` does."""
-    request = _client().chat.completions.with_streaming_response.create(
+    is read here: its per-chunk models cost six times what `json.loads` does. A
+    request without tools says nothing about them."""
+    completion = _client().chat.completions.with_streaming_response.create(
         model=settings.OPENAI_MODEL,
-        messages=messages,
+        messages=request.messages,
         max_tokens=settings.OPENAI_MAX_TOKENS,
         stream=True,
+        tools=list(request.tools) if request.tools else openai.omit,
     )
     with _model_errors(streaming=False):
         async with asyncio.timeout_at(deadline):
-            return (await stack.enter_async_context(request)).http_response
+            return (await stack.enter_async_context(completion)).http_response
 
 
 async def structured_reply(
@@ -151,10 +172,14 @@ async def structured_reply(
     return message.content
 
 
-async def _texts(response: httpx2.Response) -> AsyncIterator[str | Finish]:
+type _Event = str | list | Finish
+
+
+async def _texts(response: httpx2.Response) -> AsyncIterator[_Event]:
     """The text of the events that arrived together, as one piece (chunks without
-    text, such as the role, usage or keep-alives, add nothing), then any finish
-    reason but "stop". Text already read goes out before an error in the same read.
+    text, such as the role, usage or keep-alives, add nothing), each chunk's list of
+    tool-call deltas as it came, then the finish reason. Text already read goes out
+    before an error in the same read, and before the finish.
     The byte and event iterators are closed here, on every exit, never left for the
     garbage collector to finalise while the stream is still in use."""
     async with contextlib.aclosing(_sse_data(response)) as events:
@@ -165,14 +190,16 @@ async def _texts(response: httpx2.Response) -> AsyncIterator[str | Finish]:
                     await _drain(events)
                     break
                 try:
-                    text, reason = _chunk_read(data)
+                    text, reason, calls = _chunk_read(data)
                 except ValueError:
                     if texts:
                         yield "".join(texts)
                     raise
                 if text:
                     texts.append(text)
-                if reason not in (None, "stop"):
+                if calls:
+                    yield calls
+                if reason is not None:
                     if texts:
                         yield "".join(texts)
                         texts = []
@@ -210,20 +237,104 @@ async def _drain(events: AsyncIterator[list[bytes]]) -> None:
                 pass
 
 
-def _chunk_read(data: bytes) -> tuple[str | None, str | None]:
-    """A chunk's text and finish reason; ValueError for anything but a chunk."""
+def _chunk_read(data: bytes) -> tuple[str | None, str | None, Any]:
+    """A chunk's text, finish reason and tool-call deltas; ValueError for anything
+    but a chunk."""
     chunk = json.loads(data)
     if isinstance(chunk, dict) and chunk.get("error"):
         raise StreamError(chunk["error"])
     try:
         choices = chunk["choices"]
         if not choices:
-            return None, None
+            return None, None, None
         choice = choices[0]
-        text = choice["delta"].get("content")
-        return (text if isinstance(text, str) else None), choice.get("finish_reason")
+        delta = choice["delta"]
+        text = delta.get("content")
+        return (
+            (text if isinstance(text, str) else None),
+            choice.get("finish_reason"),
+            delta.get("tool_calls"),
+        )
     except (AttributeError, IndexError, KeyError, TypeError):
         raise ValueError(f"a chunk of the wrong shape: {chunk}"[:200]) from None
+
+
+@dataclass
+class _Draft:
+    """A tool call whose pieces are still arriving; `number` counts from 0 in the
+    reply, and names the call when the server gave it no id."""
+
+    number: int
+    call_id: str
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+class _ToolCallDrafts:
+    """The tool calls of one reply, put together from their streamed deltas.
+
+    A delta names its call by `index`; parallel calls interleave theirs. Some servers
+    number every call 0, so a new `id` at an index begins another call there.
+    """
+
+    def __init__(self) -> None:
+        self._begun: list[_Draft] = []  # in the order the calls began
+        self._at: dict[Any, _Draft] = {}  # the latest call at each index
+        self._count = 0
+
+    def pieces(self, event: _Event) -> list[Piece]:
+        """What the reply says after this event: text as it is, nothing for a
+        call's piece, and at the finish every call, then an abnormal reason."""
+        if isinstance(event, str):
+            return [event]
+        if isinstance(event, list):
+            self.add(event)
+            return []
+        return [*self.done(), *([event] if event.reason not in NORMAL_FINISHES else [])]
+
+    def add(self, deltas: list) -> None:
+        """Fold one chunk's deltas in; ValueError for one of the wrong shape."""
+        for delta in deltas:
+            try:
+                index, call_id = delta.get("index", 0), delta.get("id")
+                function = delta.get("function") or {}
+                name, arguments = function.get("name"), function.get("arguments")
+                draft = self._draft(index, call_id if isinstance(call_id, str) else "")
+            except (AttributeError, TypeError):
+                raise ValueError(
+                    f"a tool call of the wrong shape: {delta}"[:200]
+                ) from None
+            if isinstance(name, str):
+                draft.name += name
+            if arguments is not None:
+                draft.arguments.append(
+                    arguments if isinstance(arguments, str) else json.dumps(arguments)
+                )
+
+    def _draft(self, index: Any, call_id: str) -> _Draft:
+        """The call this delta belongs to: the one at its index, or a new one."""
+        draft = self._at.get(index)
+        if draft is None or (call_id and draft.call_id and call_id != draft.call_id):
+            draft = self._at[index] = _Draft(self._count, call_id)
+            self._begun.append(draft)
+            self._count += 1
+        elif call_id:
+            draft.call_id = call_id
+        return draft
+
+    def done(self) -> list[ToolCall]:
+        """Every call so far, whole, in the order they began; a call without an id
+        gets one of its own (call_0, call_1, ...) for the page to answer."""
+        calls = [
+            ToolCall(
+                draft.call_id or f"call_{draft.number}",
+                draft.name,
+                "".join(draft.arguments),
+            )
+            for draft in self._begun
+        ]
+        self._begun, self._at = [], {}
+        return calls
 
 
 class StreamError(ValueError):
@@ -248,7 +359,7 @@ def _model_errors(*, streaming: bool) -> Iterator[None]:
     except TimeoutError as exc:
         raise _failure(
             "model_timeout",
-            "no text within OPENAI_FIRST_TOKEN_TIMEOUT="
+            "no text or tool call within OPENAI_FIRST_TOKEN_TIMEOUT="
             f"{settings.OPENAI_FIRST_TOKEN_TIMEOUT:g} s",
         ) from exc
     except openai.APIStatusError as exc:
@@ -316,5 +427,5 @@ class OpenAIBackend:
     def info(self) -> BackendInfo:
         return BackendInfo(backend="openai", model=settings.OPENAI_MODEL)
 
-    def reply_stream(self, request: ReplyRequest) -> AsyncIterator[str | Finish]:
-        return _openai_reply_stream(request.messages)
+    def reply_stream(self, request: ReplyRequest) -> AsyncIterator[Piece]:
+        return _openai_reply_stream(request)

@@ -4,7 +4,15 @@ visits already paid for, deposits held and any balance still owed."""
 import random
 from datetime import date, time, timedelta
 
-from personas.answers import Persona, counted, joined, newest_first, says, words
+from personas.answers import (
+    Persona,
+    counted,
+    joined,
+    listed,
+    newest_first,
+    says,
+    words,
+)
 from personas.card import Card, Column, Figure, Section, Table, date_of, money_of, of
 from personas.catalogue import Catalogue, catalogue_of
 from personas.figures import (
@@ -213,6 +221,20 @@ def _next_appointment(persona: Persona, question: str) -> str:
     )
 
 
+def _booking_text(b: dict) -> str:
+    return (
+        f"That one is {b['service']} with {b['provider']} on {_when(b)}, in "
+        f"{b['location']} (booking {b['reference']})."
+    )
+
+
+def _visit_line(v: dict) -> str:
+    return (
+        f"{v['service']} with {v['provider']} on {long_date(v['date'])} "
+        f"({money(v['amount_paid'])} paid)"
+    )
+
+
 def _balance(persona: Persona, question: str) -> str:
     owing = [v for v in persona["past_visits"] if v["balance"]]
     figure = money(persona["balance_owed"])
@@ -227,11 +249,7 @@ def _balance(persona: Persona, question: str) -> str:
 
 def _past_visits(persona: Persona, question: str) -> str:
     visits = newest_first(persona["past_visits"])[:3]
-    lines = [
-        f"{v['service']} with {v['provider']} on {long_date(v['date'])} "
-        f"({money(v['amount_paid'])} paid)"
-        for v in visits
-    ]
+    lines = [_visit_line(v) for v in visits]
     return f"Your latest visits: {'; '.join(lines)}."
 
 
@@ -253,12 +271,19 @@ ANSWERS = (
     (words(r"deposits?"), _deposits),
     (words(r"owe|balance|outstanding|unpaid"), _balance),
     (
-        words(r"last (?:visit|appointment|time)|past|previous|history|spent|paid"),
-        _past_visits,
+        words(r"last (?:visits?|appointments?|time)|past|previous|history|spent|paid"),
+        listed(
+            lambda p: newest_first(p["past_visits"]),
+            lambda v: f"That one was {_visit_line(v)}.",
+            _past_visits,
+        ),
     ),
     (
-        words(r"next|appointments?|bookings?|booked|scheduled?|when|visits?|sessions?"),
-        _next_appointment,
+        words(
+            r"next|appointments?|bookings?|booked|scheduled?|visits?|sessions?"
+            r"|due at|coming up|references?"
+        ),
+        listed(lambda p: p["upcoming_bookings"], _booking_text, _next_appointment),
     ),
 )
 
@@ -441,6 +466,11 @@ KIND = Kind(
     topics="your upcoming appointments, who they're with and where, deposits, past "
     "visits and what you paid, and any balance owed",
     example="When is my next appointment?",
+    examples=(
+        "When is my next appointment?",
+        "Do I owe anything?",
+        "What were my last visits?",
+    ),
     hero="Book, check and manage your appointments.",
     chat_subtitle="Ask about your appointments or balance",
     catalogue=CATALOGUE,

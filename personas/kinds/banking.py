@@ -9,6 +9,7 @@ from personas.answers import (
     Persona,
     counted,
     first_match,
+    listed,
     newest_first,
     says,
     says_money,
@@ -250,14 +251,15 @@ def _category(persona: Persona, question: str) -> str:
     )
 
 
+def _transaction_line(t: dict) -> str:
+    return f"{t['description']} {money(t['amount'])} on {long_date(t['date'])}"
+
+
 def _latest_transactions(persona: Persona, question: str) -> str:
     latest = newest_first(persona["recent_transactions"])[:3]
     if not latest:
         return "I don't see any recent transactions on your account."
-    lines = [
-        f"{t['description']} {money(t['amount'])} on {long_date(t['date'])}"
-        for t in latest
-    ]
+    lines = [_transaction_line(t) for t in latest]
     return f"Your latest transactions: {'; '.join(lines)}."
 
 
@@ -282,10 +284,20 @@ ANSWERS: Intents = (
     ),
     (
         words(r"transactions?|recent|activity|purchases?|spen[dt]|spending|statement"),
-        _latest_transactions,
+        listed(
+            lambda p: newest_first(p["recent_transactions"]),
+            lambda t: f"That one is {_transaction_line(t)}.",
+            _latest_transactions,
+        ),
     ),
-    (words(r"balances?|how much money|how much do i have|funds"), _both_balances),
-    (words(r"account number"), says("It ends in {}.", "account_number_last4")),
+    (
+        words(r"balances?|how much money|how much do i have|funds"),
+        _both_balances,
+    ),
+    (
+        words(r"account number|account no|last (?:4|four)"),
+        says("Your account number ends in {}.", "account_number_last4"),
+    ),
 )
 
 
@@ -468,6 +480,12 @@ KIND = Kind(
     topics="your checking and savings balances, credit score and limit, and "
     "recent transactions, including spending by category such as groceries",
     example="How much did I spend on groceries?",
+    examples=(
+        "What's my checking balance?",
+        "How much did I spend on groceries?",
+        "What's my credit score?",
+        "What are my recent transactions?",
+    ),
     hero="Your accounts at a glance, and a secure chat with our virtual assistant.",
     chat_subtitle="Ask about your accounts, cards and transfers",
     datasets=DATASETS,

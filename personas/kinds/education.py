@@ -6,7 +6,15 @@ import re
 from datetime import date, timedelta
 from typing import Literal
 
-from personas.answers import Persona, counted, joined, newest_first, says, words
+from personas.answers import (
+    Persona,
+    counted,
+    joined,
+    listed,
+    newest_first,
+    says,
+    words,
+)
 from personas.card import (
     Card,
     Column,
@@ -246,6 +254,13 @@ def _payments_answer(persona: Persona, question: str) -> str:
     return f"Your latest payments: {joined(lines)}."
 
 
+def _course_text(e: dict) -> str:
+    return (
+        f"That one is {e['course']} ({STATUS_LABELS[e['status']].lower()}), "
+        f"{long_date(e['term_start'])} to {long_date(e['term_end'])}."
+    )
+
+
 def _courses(persona: Persona, question: str) -> str:
     lines = [
         f"{e['course']} ({STATUS_LABELS[e['status']].lower()})"
@@ -262,13 +277,23 @@ ANSWERS = (
     ),
     (words(r"grades?|gpa|marks?|results?|scores?|transcript"), _grades),
     (words(r"tuition|balance|owe|fees?|outstanding"), _tuition),
-    (words(r"payments?|paid|instal(?:l)?ments?"), _payments_answer),
+    (
+        words(r"payments?|paid|instal(?:l)?ments?"),
+        listed(
+            lambda p: newest_first(p["payments"]),
+            lambda p: f"That one was {money(p['amount'])} on {long_date(p['date'])}.",
+            _payments_answer,
+        ),
+    ),
     (words(r"progress|lessons?|how far|credits?"), _progress),
     (
         words(r"terms?|semesters?|start|starts|begins?|ends?|finish(?:es)?|dates?"),
         _terms,
     ),
-    (words(r"courses?|classes|enrol(?:l)?(?:ed|ments?)|studying|schedule"), _courses),
+    (
+        words(r"courses?|classes|enrol(?:l)?(?:ed|ments?)|studying|schedule"),
+        listed(lambda p: p["enrolments"], _course_text, _courses),
+    ),
 )
 
 
@@ -480,6 +505,11 @@ KIND = Kind(
     topics="your courses and term dates, your progress and grades, tuition fees, "
     "payments and your tuition balance",
     example="What is my tuition balance?",
+    examples=(
+        "What is my tuition balance?",
+        "What are my grades?",
+        "How far along am I in my courses?",
+    ),
     hero="Your courses, progress and tuition at a glance.",
     chat_subtitle="Ask about your courses, grades or tuition",
     catalogue=CATALOGUE,

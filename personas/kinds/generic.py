@@ -73,10 +73,14 @@ ANSWERS: Intents = (
         ),
     ),
     (words(r"status|tier|level|membership"), says("Your status is {}.", "status")),
-    (words(r"activity|activities|recent|transactions?|orders?"), _activity),
+    (words(r"activity|activities|recent|transactions?|my orders?|orders"), _activity),
     (
-        words(r"account value|value|worth|balance|how much"),
+        words(r"account value|value|worth|balance"),
         says_money("Your account value is {}.", "account_value"),
+    ),
+    (
+        words(r"customer since|member since|how long|since when|become a customer"),
+        says("You've been a customer since {}.", "customer_since", long_date),
     ),
 )
 
@@ -185,6 +189,11 @@ KIND = Kind(
     answers=ANSWERS,
     topics="your account value, loyalty points, status and recent activity",
     example="How many loyalty points do I have?",
+    examples=(
+        "How many loyalty points do I have?",
+        "What's my status?",
+        "What is my account worth?",
+    ),
     hero="Your account at a glance, and a secure chat with our virtual assistant.",
     chat_subtitle="Ask about your account and rewards",
     datasets=DATASETS,

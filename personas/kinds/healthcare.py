@@ -8,7 +8,7 @@ from typing import Any
 
 from faker import Faker
 
-from personas.answers import Intents, Persona, counted, says, words
+from personas.answers import Intents, Persona, counted, listed, says, words
 from personas.card import (
     Card,
     Column,
@@ -271,17 +271,26 @@ def _prescriptions_answer(persona: Persona, question: str) -> str:
     return f"You have {counted(len(scripts), 'active prescription')}: {lines}."
 
 
-def _next_appointment(persona: Persona, question: str) -> str:
-    visits = sorted(
+def _soonest_first(persona: Persona) -> list[Row]:
+    return sorted(
         persona["upcoming_appointments"], key=lambda a: (a["date"], a["time"])
     )
+
+
+def _visit(a: Row) -> str:
+    return (
+        f"with {a['provider']} ({a['specialty']}) on {long_date(a['date'])} at "
+        f"{clock_time(a['time'])}, at {a['location']}"
+    )
+
+
+def _next_appointment(persona: Persona, question: str) -> str:
+    visits = _soonest_first(persona)
     if not visits:
         return "You have no upcoming appointments."
-    a, later = visits[0], len(visits) - 1
-    return (
-        f"Your next appointment is with {a['provider']} ({a['specialty']}) on "
-        f"{long_date(a['date'])} at {clock_time(a['time'])}, at {a['location']}."
-        + (f" You have {counted(later, 'more')} after that." if later else "")
+    later = len(visits) - 1
+    return f"Your next appointment is {_visit(visits[0])}." + (
+        f" You have {counted(later, 'more')} after that." if later else ""
     )
 
 
@@ -289,9 +298,13 @@ ANSWERS: Intents = (
     (
         words(
             r"prescriptions?|medications?|medicines?|meds|refills?|pharmacy|drugs?"
-            r"|dose|dosage|take|taking"
+            r"|dose|dosage|taking"
         ),
-        _prescriptions_answer,
+        listed(
+            lambda p: p["active_prescriptions"],
+            lambda r: f"That one is {_prescription(r)}.",
+            _prescriptions_answer,
+        ),
     ),
     (
         words(r"out[- ]of[- ]pocket|oop|max(?:imum)?"),
@@ -300,7 +313,7 @@ ANSWERS: Intents = (
         ),
     ),
     (
-        words(r"deductible"),
+        words(r"deductibles?|deductables?"),
         lambda p, q: _progress(p["deductible_met"], p["deductible"], "deductible"),
     ),
     (
@@ -313,7 +326,9 @@ ANSWERS: Intents = (
     ),
     (
         words(r"appointments?|visits?|doctors?|checkups?|scheduled?"),
-        _next_appointment,
+        listed(
+            _soonest_first, lambda a: f"That one is {_visit(a)}.", _next_appointment
+        ),
     ),
     (
         words(r"plans?|insurance|coverage|network"),
@@ -519,6 +534,11 @@ KIND = Kind(
     topics="your appointments, prescriptions and refills, deductible and "
     "out-of-pocket progress, primary care provider, plan and member ID",
     example="When is my next appointment?",
+    examples=(
+        "When is my next appointment?",
+        "What prescriptions am I on?",
+        "How much of my deductible have I met?",
+    ),
     hero="Your plan, care and prescriptions at a glance, and a secure chat with our "
     "virtual assistant.",
     chat_subtitle="Ask about benefits, appointments and prescriptions",

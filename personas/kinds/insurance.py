@@ -13,6 +13,7 @@ from personas.answers import (
     counted,
     first_match,
     joined,
+    listed,
     newest_first,
     says,
     words,
@@ -240,8 +241,27 @@ def _policies_answer(persona: Persona, policies: list[Row]) -> str:
     return f"You have {number}: {names}."
 
 
+def _policy_text(policy: Row) -> str:
+    return (
+        f"Your {policy['type']} policy is {policy['policy_number']}, covering up to "
+        f"{money(policy['coverage'])} for {money(policy['premium'])} a month."
+    )
+
+
+def _claim_text(claim: Row) -> str:
+    return (
+        f"Claim {claim['claim_id']} ({claim['type']}, {money(claim['amount'])}, filed "
+        f"{long_date(claim['date'])}) is {claim['status']}."
+    )
+
+
 ANSWERS: Intents = (
-    (words(r"claims?"), _claims_answer),
+    (
+        words(r"claims?"),
+        listed(
+            lambda p: newest_first(p["claims_history"]), _claim_text, _claims_answer
+        ),
+    ),
     (
         words(r"renew(?:al|s)?|expire[sd]?|expiration"),
         _by_policy(
@@ -252,14 +272,14 @@ ANSWERS: Intents = (
         ),
     ),
     (
-        words(r"deductibles?"),
+        words(r"deductibles?|deductables?"),
         _by_policy(
             lambda p: f"Your {p['type']} deductible is {money(p['deductible'])}.",
             lambda persona, ps: f"Your deductibles: {_each(ps, 'deductible')}.",
         ),
     ),
     (
-        words(r"premiums?|monthly|pay (?:each|per|a) month|cost"),
+        words(r"premiums?|monthly|pay (?:each|per|a) month|cost|how much do i pay"),
         _by_policy(
             lambda p: f"Your {p['type']} premium is {money(p['premium'])} a month.",
             lambda persona, ps: (
@@ -281,12 +301,10 @@ ANSWERS: Intents = (
     (words(r"risk"), says("Your risk score is {}.", "risk_score")),
     (
         words(r"polic(?:y|ies)|insurance|plans?"),
-        _by_policy(
-            lambda p: (
-                f"Your {p['type']} policy is {p['policy_number']}, covering up to "
-                f"{money(p['coverage'])} for {money(p['premium'])} a month."
-            ),
-            _policies_answer,
+        listed(
+            lambda p: p["active_policies"],
+            _policy_text,
+            _by_policy(_policy_text, _policies_answer),
         ),
     ),
 )
@@ -491,6 +509,12 @@ KIND = Kind(
     answers=ANSWERS,
     topics="your policies, coverage, premiums, deductibles, claims and renewals",
     example="What is the status of my claim?",
+    examples=(
+        "What policies do I have?",
+        "When does my policy renew?",
+        "What are my deductibles?",
+        "What is the status of my claim?",
+    ),
     hero="Your policies and claims at a glance, and a secure chat with our virtual "
     "assistant.",
     chat_subtitle="Ask about your policies, billing and claims",

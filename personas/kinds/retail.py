@@ -6,7 +6,16 @@ import random
 from datetime import date, timedelta
 from typing import Literal, get_args
 
-from personas.answers import Intents, Persona, counted, joined, says, says_money, words
+from personas.answers import (
+    Intents,
+    Persona,
+    counted,
+    joined,
+    listed,
+    says,
+    says_money,
+    words,
+)
 from personas.card import (
     Card,
     Column,
@@ -308,42 +317,62 @@ _RETURN_PROGRESS = {
 }
 
 
+def _order_text(order: dict) -> str:
+    return (
+        f"Your order {order['order_number']} (placed {long_date(order['placed_on'])}, "
+        f"{money(order['total'])}) {_progress(order)}."
+    )
+
+
+def _return_line(r: dict) -> str:
+    progress = _RETURN_PROGRESS[r["status"]].format(refund=money(r["refund"]))
+    return (
+        f"Your return {r['return_id']} of {_line_text(r)} (order "
+        f"{r['order_number']}) is {r['status']}: {progress}."
+    )
+
+
 def _return_text(persona: Persona, question: str) -> str:
     returns = persona["returns"]
     if not returns:
         return "You have no returns on file."
-    r = returns[0]
-    progress = _RETURN_PROGRESS[r["status"]].format(refund=money(r["refund"]))
     others = (
         f" You have {counted(len(returns) - 1, 'other return')}." if returns[1:] else ""
     )
-    return (
-        f"Your return {r['return_id']} of {_line_text(r)} (order "
-        f"{r['order_number']}) is {r['status']}: {progress}.{others}"
-    )
+    return _return_line(returns[0]) + others
 
 
 ANSWERS: Intents = (
     (
         words(r"returns?|returned|returning|refunds?|refunded|send (?:it|them) back"),
-        _return_text,
+        listed(lambda p: p["returns"], _return_line, _return_text),
     ),
     (
         words(r"store credit|credit|gift cards?|vouchers?"),
         says_money("Your store credit balance is {}.", "store_credit"),
     ),
     (words(r"points|loyalty|rewards?|tier"), points_answer(TIERS)),
-    (words(r"what did i (?:order|buy|get)|items?|bought|purchased|in my order"), _what),
     (
         words(
-            r"where|track(?:ing)?|deliver(?:y|ed)?|ship(?:ped|ping)?|arriv(?:e|es|al)"
-            r"|dispatch(?:ed)?|status|when will"
+            r"what did i (?:order|buy|get)|items?|bought|purchased|in my order"
+            r"|what(?:'s| is| was) in (?:it|that|there|the order)|inside"
+        ),
+        _what,
+    ),
+    (
+        words(
+            r"where(?:'s| is| are)? (?:my|it|the|they|order)|track(?:ing)?"
+            r"|deliver(?:y|ed)?|ship(?:ped|ping)?|arriv(?:e|es|al)|dispatch(?:ed)?"
+            r"|status|when will"
         ),
         _where,
     ),
-    (words(r"orders?|purchases?|order history"), _orders_list),
     (
-        words(r"customer since|member since|how long"),
+        words(r"orders?|purchases?|order history"),
+        listed(lambda p: p["orders"], _order_text, _orders_list),
+    ),
+    (
+        words(r"customer since|member since|how long|since when|become a customer"),
         says("You've been a customer since {}.", "customer_since", long_date),
     ),
 )
@@ -536,6 +565,11 @@ KIND = Kind(
     topics="your orders and deliveries, what you ordered, returns and refunds, "
     "loyalty points and tier, and store credit",
     example="Where is my order?",
+    examples=(
+        "Where is my order?",
+        "How many points do I have?",
+        "What's the status of my return?",
+    ),
     hero="Your orders, returns and rewards at a glance, and a secure chat with our "
     "virtual assistant.",
     chat_subtitle="Ask about orders, deliveries, returns and rewards",

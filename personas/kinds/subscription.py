@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from personas.answers import Intents, Persona, counted, says, words
+from personas.answers import Intents, Persona, counted, listed, says, words
 from personas.card import (
     Card,
     Column,
@@ -246,26 +246,38 @@ def _payments(persona: Persona, question: str) -> str:
     invoices = persona["payment_history"]
     if not invoices:
         return "I don't see any payments on your account yet."
-    latest = "; ".join(
-        f"{money(i['amount'])} on {long_date(i['billed_on'])} ({i['invoice_number']})"
-        for i in invoices[:3]
-    )
+    latest = "; ".join(_payment_line(i) for i in invoices[:3])
     return f"Your last {counted(len(invoices[:3]), 'payment')}: {latest}."
+
+
+def _payment_line(invoice: dict) -> str:
+    i = invoice
+    return (
+        f"{money(i['amount'])} on {long_date(i['billed_on'])} ({i['invoice_number']})"
+    )
 
 
 ANSWERS: Intents = (
     (
         words(r"invoices?|payments?|paid|receipts?|charged|charges|billing history"),
-        _payments,
+        listed(
+            lambda p: p["payment_history"],
+            lambda i: f"That one is {_payment_line(i)}.",
+            _payments,
+        ),
     ),
     (
         words(
-            r"renew(?:al|s)?|next (?:bill|billing|payment)|expire[sd]?|end|ends|cancel"
+            r"renew(?:al|s|ing)?|auto-?renew|next (?:bill|billing|payment)|expire[sd]?"
+            r"|ends?|cancel|due"
         ),
         _renewal,
     ),
     (
-        words(r"usage|used|use|left|remaining|allowance|how many|visits|sessions"),
+        words(
+            r"usage|used|left|remaining|allowance|visits|sessions"
+            r"|how many (?:\w+ ){0,3}(?:have i|did i|do i have|i have|i've)"
+        ),
         _usage_text,
     ),
     (
@@ -280,7 +292,7 @@ ANSWERS: Intents = (
         ),
     ),
     (
-        words(r"member since|joined|how long"),
+        words(r"member since|joined|how long|since when|become a member"),
         says("You've been a member since {}.", "member_since", long_date),
     ),
 )
@@ -437,6 +449,11 @@ KIND = Kind(
     topics="your plan and its price, billing cycle and renewal date, this month's "
     "usage and allowance, and your payment history",
     example="When does my plan renew?",
+    examples=(
+        "When does my plan renew?",
+        "How much of my allowance have I used?",
+        "What were my last payments?",
+    ),
     hero="Your plan, usage and payments at a glance, and a secure chat with our "
     "virtual assistant.",
     chat_subtitle="Ask about your plan, usage, billing and renewal",

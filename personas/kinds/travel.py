@@ -11,7 +11,15 @@ import random
 from datetime import date, timedelta
 from typing import Literal, get_args
 
-from personas.answers import Intents, Persona, counted, joined, says_money, words
+from personas.answers import (
+    Intents,
+    Persona,
+    counted,
+    joined,
+    listed,
+    says_money,
+    words,
+)
 from personas.card import (
     Card,
     Column,
@@ -198,6 +206,10 @@ def _booking_text(booking: dict) -> str:
     )
 
 
+def _booking_sentence(booking: dict) -> str:
+    return f"That one is {_booking_text(booking)}."
+
+
 def _named(persona: Persona, question: str) -> dict | None:
     """The booking whose reference the question gives, in either list."""
     found = [
@@ -245,20 +257,23 @@ ANSWERS: Intents = (
     ),
     (words(r"points|miles|loyalty|rewards?|tier|status"), points_answer(TIERS)),
     (
-        words(r"past|previous|last (?:trip|stay|flight)|history|where have i been"),
-        _past_trips,
+        words(r"member since|joined|how long|since when|become a member"),
+        lambda p, q: f"You've been a member since {long_date(p['member_since'])}.",
+    ),
+    (
+        words(
+            r"past|previous|last (?:trip|stay|flight)|history|where have i been"
+            r"|been recently"
+        ),
+        listed(lambda p: p["past_bookings"], _booking_sentence, _past_trips),
     ),
     (words(r"references?|confirmation(?: numbers?| codes?)?|pnr"), _references),
     (
         words(
             r"next|upcoming|trips?|bookings?|booked|reservations?|flights?|stays?"
-            r"|check[- ]?in|check[- ]?out|depart(?:ure)?|when|nights?"
+            r"|check[- ]?in|check[- ]?out|depart(?:ure)?|nights?|coming up"
         ),
-        _next_trip,
-    ),
-    (
-        words(r"member since|joined|how long"),
-        lambda p, q: f"You've been a member since {long_date(p['member_since'])}.",
+        listed(lambda p: p["upcoming_bookings"], _booking_sentence, _next_trip),
     ),
 )
 
@@ -421,6 +436,11 @@ KIND = Kind(
     topics="your upcoming and past bookings, booking references, dates and prices, "
     "loyalty points and tier, and travel credit",
     example="When is my next trip?",
+    examples=(
+        "When is my next trip?",
+        "How many points do I have?",
+        "What are my booking references?",
+    ),
     hero="Your trips, points and credit at a glance, and a secure chat with our "
     "virtual assistant.",
     chat_subtitle="Ask about bookings, trips, points and travel credit",

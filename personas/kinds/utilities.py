@@ -6,7 +6,15 @@ import re
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
-from personas.answers import Persona, counted, joined, newest_first, says, words
+from personas.answers import (
+    Persona,
+    counted,
+    joined,
+    listed,
+    newest_first,
+    says,
+    words,
+)
 from personas.card import (
     Card,
     Column,
@@ -304,11 +312,12 @@ def _usage_answer(persona: Persona, question: str) -> str:
     )
 
 
+def _bill_text(bill: dict) -> str:
+    return f"{_bill_line(bill)}, {STATUS_LABELS[bill['status']].lower()}"
+
+
 def _bills_answer(persona: Persona, question: str) -> str:
-    lines = [
-        f"{_bill_line(b)}, {STATUS_LABELS[b['status']].lower()}"
-        for b in newest_first(persona["bills"], "issued")[:3]
-    ]
+    lines = [_bill_text(b) for b in newest_first(persona["bills"], "issued")[:3]]
     return f"Your latest bills: {'; '.join(lines)}."
 
 
@@ -323,14 +332,21 @@ ANSWERS = (
     (words(r"autopay|auto-pay|automatic payments?|direct debit"), _autopay),
     (
         words(
-            r"usage|used|use|allowance|data|kwh|gb|gigabytes?|minutes|therms"
+            r"usage|used|allowance|data|kwh|gb|gigabytes?|minutes|therms"
             r"|gallons|consumption"
         ),
         _usage_answer,
     ),
-    (words(r"owe|balance|outstanding|amount due|pay off"), _balance),
-    (words(r"due|overdue|when (?:do|must|should) i pay"), _due_date),
-    (words(r"bills?|invoices?|statements?|paid"), _bills_answer),
+    (words(r"owe|balance|outstanding|amount due|pay off|overdue|late"), _balance),
+    (words(r"due|when (?:do|must|should) i pay"), _due_date),
+    (
+        words(r"bills?|invoices?|statements?|paid"),
+        listed(
+            lambda p: newest_first(p["bills"], "issued"),
+            lambda b: f"That one is {_bill_text(b)}.",
+            _bills_answer,
+        ),
+    ),
     (
         words(r"plan|package|tariff|subscription|price|cost"),
         lambda p, q: f"You're on {p['plan_name']} at {money(p['plan_price'])} a month.",
@@ -497,6 +513,11 @@ KIND = Kind(
     topics="your plan and its price, this period's usage against your allowance, "
     "your bills and due dates, your balance due and autopay",
     example="How much do I owe?",
+    examples=(
+        "How much do I owe?",
+        "When is my bill due?",
+        "How much have I used this period?",
+    ),
     hero="Your plan, usage and bills in one place.",
     chat_subtitle="Ask about your bill, usage or plan",
     catalogue=CATALOGUE,

@@ -180,7 +180,7 @@ async def test_calls_past_the_cap_are_refused_and_stored_without_arguments(scrip
 @pytest.mark.parametrize(
     ("calls", "caption"),
     [
-        ([FEES_CALL], "Here is fees by night."),
+        ([FEES_CALL], "Here is a chart of your fees by night."),
         ([llm.ToolCall("c", "show_comets", "{}")], "I couldn't draw that here."),
     ],
 )
@@ -292,5 +292,5 @@ async def test_openai_reply_of_calls_alone_gets_the_caption(openai_backend, star
         "chat_end",
     ]
     assert frames[2]["payload"]["code"] == "unknown_chart_type"
-    assert frames[-1]["payload"]["text"] == "Here is fees by night."
+    assert frames[-1]["payload"]["text"] == "Here is a chart of your fees by night."
     await communicator.disconnect()

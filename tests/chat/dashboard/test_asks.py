@@ -12,7 +12,13 @@ from chat import llm
 from chat.dashboard.asks import chart_requests_removed, dashboard_calls
 from chat.dashboard.tools import tool_run
 from chat.llm.offline import OfflineBackend, reply_text
-from personas import Kind, generate_persona, kind_register, kind_unregister
+from personas import (
+    Kind,
+    generate_persona,
+    kind_get,
+    kind_register,
+    kind_unregister,
+)
 from tests.support.observatory import NAME, OBSERVATORY
 from tests.support.observatory_charts import OBSERVATORY_CHARTED
 
@@ -141,3 +147,45 @@ async def test_offline_question_without_a_chart_is_answered_as_before(charted):
     assert "".join(pieces) == reply_text(
         question="How much do I owe in dues?", persona_kind=NAME, persona=persona
     )
+
+
+@pytest.mark.parametrize(
+    ("kind_name", "question", "arguments"),
+    [
+        (
+            "banking",
+            "Can you show me a chart of my spending by category?",
+            {"dataset": "spending_by_category"},
+        ),
+        (
+            "banking",
+            "show my spending as a pie",
+            {"dataset": "spending_by_category", "chart_type": "pie"},
+        ),
+        ("banking", "graph my balance", {"dataset": "balance_trend"}),
+        ("banking", "plot money in vs out", {"dataset": "money_in_out"}),
+        (
+            "healthcare",
+            "how far am I into my deductible? chart it",
+            {"dataset": "deductible_progress"},
+        ),
+        ("healthcare", "chart my refills", {"dataset": "refills_by_prescription"}),
+        (
+            "insurance",
+            "a pie of my coverage",
+            {"dataset": "coverage_by_policy", "chart_type": "pie"},
+        ),
+        ("insurance", "graph my claims", {"dataset": "claims_by_status"}),
+        ("utilities", "plot my usage", {"dataset": "usage_this_period"}),
+    ],
+)
+def test_dashboard_calls_chart_the_built_in_kinds_datasets(
+    kind_name, question, arguments
+):
+    """The issue's own examples, on the kinds visitors meet first, and every call
+    they make computes for a real customer."""
+    kind = kind_get(kind_name)
+    calls = dashboard_calls(question, kind)
+    assert [json.loads(call.arguments) for call in calls] == [arguments]
+    outcome = tool_run(calls[0], kind=kind, persona=generate_persona(kind_name, SEED))
+    assert outcome.error is None and outcome.result["dataset"] == arguments["dataset"]

@@ -292,19 +292,25 @@ def test_reply_text_states_the_persona_figure(kind, question, expected):
         assert fragment in text, f"{fragment!r} not in {text!r}"
 
 
-@pytest.mark.parametrize(
-    "kind, topic",
-    [
-        ("banking", "credit score"),
-        ("insurance", "claims"),
-        ("healthcare", "prescriptions"),
-        ("generic", "loyalty points"),
-    ],
-)
-def test_reply_text_says_what_it_can_answer_otherwise(kind, topic):
+@pytest.mark.parametrize("kind", ["banking", "insurance", "healthcare", "generic"])
+def test_reply_text_says_it_does_not_have_that_and_what_it_can_answer(kind):
     text = reply(kind, "What's the weather like on Mars?")
-    assert text.startswith("I can answer questions about")
-    assert topic in text
+    assert text.startswith(offline.UNKNOWN)
+    assert f'"{kind_get(kind).examples[0]}"' in text
+    assert not any(character.isdigit() for character in text), text
+
+
+def test_reply_text_offers_only_examples_with_something_to_say():
+    """A customer with nothing booked is not offered "When is my next appointment?"."""
+    persona = generate_persona("appointments", 1, as_of=date(2026, 3, 1))
+    assert persona["upcoming_bookings"] == []
+    text = offline.reply_text(
+        question="Do you sell gift cards?", persona_kind="appointments", persona=persona
+    )
+    assert text == (
+        f'{offline.UNKNOWN} I can answer questions like "Do I owe anything?" or '
+        '"What were my last visits?"'
+    )
 
 
 def test_reply_text_greeting_says_what_it_can_answer():
@@ -318,7 +324,7 @@ def test_reply_text_question_beats_greeting():
 def test_reply_text_matches_whole_words_only():
     """'this' holds 'hi' and 'scored' holds 'score', yet neither should match."""
     text = reply("banking", "Is this scored?")
-    assert text.startswith("I can answer questions about")
+    assert text.startswith(offline.UNKNOWN)
 
 
 def test_reply_text_empty_lists():
@@ -353,10 +359,8 @@ def test_reply_text_unknown_kind_talks_like_a_generic_business():
     text = offline.reply_text(
         question="What's my balance?", persona_kind="mortgage", persona=GENERIC
     )
-    assert text == (
-        f"I can answer questions about {kind_get('generic').topics}. "
-        f'Try asking "{kind_get("generic").example}"'
-    )
+    assert text.startswith(offline.UNKNOWN)
+    assert f'"{kind_get("generic").examples[0]}"' in text
 
 
 @pytest.fixture
@@ -368,6 +372,7 @@ def florist():
         answers=((words(r"bouquets?"), says("{} has a bouquet on order.", "name")),),
         topics="your bouquets",
         example="Where is my bouquet?",
+        examples=(),
     )
     kind_register(kind)
     yield kind
@@ -381,8 +386,7 @@ def florist():
         ("Hi", "Hi Casey! I can help with your bouquets. What would you like to know?"),
         (
             "What are my points?",
-            'I can answer questions about your bouquets. Try asking "Where is my '
-            'bouquet?"',
+            f'{offline.UNKNOWN} I can answer questions like "Where is my bouquet?"',
         ),
     ],
 )
@@ -448,3 +452,67 @@ async def test_llm_reply_stream_uses_offline_model_by_default():
         )
     )
     assert "".join([piece async for piece in stream]) == "Your status is Gold."
+
+
+def follow_up(kind: str, question: str, *earlier: str) -> str:
+    return offline.reply_text(
+        question=question, persona_kind=kind, persona=PERSONAS[kind], earlier=earlier
+    )
+
+
+def test_reply_text_answers_every_ask_in_the_order_asked():
+    text = reply(
+        "insurance", "When does my auto policy renew and what's my deductible?"
+    )
+    assert text == (
+        f"Your Auto policy (AU-1234567) renews on {long_date('2026-09-14')}. "
+        f"Your Auto deductible is {money(500)}."
+    )
+
+
+def test_reply_text_answers_at_most_three_asks():
+    text = reply("banking", "my limit, my score, my savings and my checking")
+    assert text.count(". ") == offline.MAX_ASKS - 1
+    assert money(BANKING["checking_balance"]) not in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "earlier", "question", "expected"),
+    [
+        ("banking", ["What's my checking balance?"], "and my savings?", "$18,250.00"),
+        ("insurance", ["What's my auto deductible?"], "what about home?", "$1,000.00"),
+        ("insurance", ["What's my auto deductible?"], "and the premium?", "$142.30"),
+        (
+            "banking",
+            ["Show me my recent transactions"],
+            "the second one?",
+            "Whole Foods",
+        ),
+        ("healthcare", ["What am I taking?"], "the second one", "Albuterol"),
+    ],
+)
+def test_reply_text_follows_up_on_the_conversation(kind, earlier, question, expected):
+    assert expected in follow_up(kind, question, *earlier)
+
+
+def test_reply_text_follow_up_that_changes_nothing_is_not_about_the_topic():
+    text = follow_up("banking", "and the weather?", "What's my checking balance?")
+    assert text.startswith(offline.UNKNOWN)
+
+
+def test_reply_text_says_what_it_can_do_when_asked():
+    assert "credit score" in reply("banking", "What can you do?")
+
+
+async def test_reply_stream_follows_up_on_the_history():
+    messages = [
+        {"role": "system", "content": "You are a bank."},
+        {"role": "user", "content": "How much did I spend on groceries?"},
+        {"role": "assistant", "content": "You spent $131.45 on groceries."},
+        {"role": "user", "content": "what about gas?"},
+    ]
+    stream = offline.OfflineBackend().reply_stream(
+        llm.ReplyRequest(messages=messages, persona_kind="banking", persona=BANKING)
+    )
+    text = "".join([piece async for piece in stream])
+    assert text.startswith(f"You spent {money(52.75)} on fuel")
