@@ -1,5 +1,5 @@
-"""Staff edit modes and their prompts (with history, rollback and a live preview) and
-read chat transcripts."""
+"""Staff edit modes, their help articles and prompts (with history, rollback and a
+live preview) and read chat transcripts."""
 
 import functools
 import json
@@ -25,11 +25,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from chat.forms import TEMPLATE_FIELDS, ModeForm, ModeMergeForm, PromptPreviewForm
-from chat.models import Conversation, Message, Mode, PromptTemplate
+from chat.forms import (
+    TEMPLATE_FIELDS,
+    HelpArticleForm,
+    HelpArticleFormSet,
+    ModeForm,
+    ModeMergeForm,
+    PromptPreviewForm,
+)
+from chat.models import Conversation, HelpArticle, Message, Mode, PromptTemplate
 from chat.prompting.rendering import render_cancellable
 from chat.services import (
     LastActiveModeError,
+    help_articles_write,
     mode_guard_last_active,
     mode_save,
     modes_approve,
@@ -102,6 +110,31 @@ class PromptTemplateInline(ReadOnlyAdminMixin, admin.TabularInline):
         )
 
 
+class HelpArticleInline(admin.StackedInline):
+    """A mode's how-tos, edited with the rest of the mode by whoever may edit it."""
+
+    model = HelpArticle
+    form = HelpArticleForm
+    formset = HelpArticleFormSet
+    extra = 0
+    verbose_name_plural = "help articles"
+
+    def _may_change_mode(self, request: HttpRequest, obj: object) -> bool:
+        return self.admin_site.get_model_admin(Mode).has_change_permission(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.admin_site.get_model_admin(Mode).has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._may_change_mode(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._may_change_mode(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._may_change_mode(request, obj)
+
+
 @admin.register(Mode)
 class ModeAdmin(admin.ModelAdmin):
     form = ModeForm
@@ -119,7 +152,7 @@ class ModeAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "company_name", "aliases", "request_text")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ORIGIN_FIELDS
-    inlines = [PromptTemplateInline]
+    inlines = [HelpArticleInline, PromptTemplateInline]
     actions = [
         "approve_selected",
         "retire_selected",
@@ -143,8 +176,11 @@ class ModeAdmin(admin.ModelAdmin):
             "Prompt and greeting",
             {
                 "fields": TEMPLATE_FIELDS,
-                "description": "Django template syntax. Use {{ persona.… }} and "
-                "{{ mode.… }}, and the filters money, long_date, clock_time and date.",
+                "description": "Django template syntax. Use {{ persona.… }}, "
+                "{{ mode.… }}, {{ customer_card }} (the customer's card as lines) and "
+                "{{ help_articles }} (the help articles below that match the "
+                "visitor's message, a title and its steps a line; empty when none "
+                "do), and the filters money, long_date, clock_time and date.",
             },
         ),
         (
@@ -175,7 +211,8 @@ class ModeAdmin(admin.ModelAdmin):
         js = ["admin/chat/prompt_preview.js"]
 
     def get_inlines(self, request: HttpRequest, obj: Mode | None) -> list:
-        """Versions exist once a mode does: the add page has none to list."""
+        """Versions and articles exist once a mode does: a new mode starts with its
+        kind's articles (services.mode_save), for staff to edit on its page."""
         return self.inlines if obj else []
 
     def get_fieldsets(self, request: HttpRequest, obj: Mode | None = None) -> list:
@@ -316,6 +353,19 @@ class ModeAdmin(admin.ModelAdmin):
             greeting=form.cleaned_data["greeting_template"],
         )
 
+    def save_formset(
+        self, request: HttpRequest, form: ModeForm, formset, change: bool
+    ) -> None:
+        """Articles are written by the service, which tells open chats."""
+        if formset.model is not HelpArticle:
+            super().save_formset(request, form, formset, change)
+            return
+        saved = formset.save(commit=False)
+        if saved or formset.deleted_objects:
+            help_articles_write(
+                mode=form.instance, saved=saved, deleted=formset.deleted_objects
+            )
+
     def delete_model(self, request: HttpRequest, obj: Mode) -> None:
         modes_delete(modes=[obj])
 
@@ -323,11 +373,13 @@ class ModeAdmin(admin.ModelAdmin):
         modes_delete(modes=queryset)
 
     def get_deleted_objects(self, objs, request: HttpRequest) -> tuple:
-        """A mode's prompt versions go with it, though their own admin is read-only."""
+        """A mode's prompt versions and help articles go with it, though they have no
+        admin of their own to give staff permissions on."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(
             objs, request
         )
         perms_needed.discard(PromptTemplate._meta.verbose_name)
+        perms_needed.discard(HelpArticle._meta.verbose_name)
         return deleted, counts, perms_needed, protected
 
     def delete_view(

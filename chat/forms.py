@@ -1,6 +1,6 @@
 """Admin validation for modes: templates are linted before they can reach a visitor,
-and a catalogue typed one item a line, and dashboard tabs one tab a line, are checked
-line by line."""
+a catalogue typed one item a line and dashboard tabs one tab a line are checked line
+by line, and each help article says what to fix in it."""
 
 import re
 import threading
@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.fields import BLANK_CHOICE_DASH
+from django.forms.models import BaseInlineFormSet
 
 from chat.dashboard.tabs import (
     TAB_PANELS_MAX,
@@ -22,7 +23,7 @@ from chat.dashboard.tabs import (
     tabs_parse,
     tabs_problems,
 )
-from chat.models import Mode
+from chat.models import HelpArticle, Mode
 from chat.prompting.rendering import prompt_template_problems, render_checked
 from chat.selectors import modes_active, prompt_active_version
 from chat.services import LastActiveModeError, mode_guard_last_active
@@ -374,6 +375,83 @@ class ModeForm(forms.ModelForm):
             if kind and field in cleaned:
                 if problems := prompt_template_problems(cleaned[field], kind):
                     self.add_error(field, problems)
+
+
+class HelpArticleForm(forms.ModelForm):
+    """One of a mode's help articles, each rule broken named in words staff can act
+    on (the keywords' rules are the model's, so services keep them too)."""
+
+    class Meta:
+        model = HelpArticle
+        fields = ("title", "keywords", "body", "display_order")
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "title": "The task, as an instruction: “File a claim”. The offline "
+            "assistant answers “To file a claim: …”.",
+        }
+        error_messages = {
+            "title": {
+                "required": "Give the article a title, e.g. “File a claim”.",
+                "max_length": "Keep the title to %(limit_value)d characters or "
+                "fewer; it has %(show_value)d.",
+            },
+            "body": {
+                "required": "Write the steps: two to four plain sentences.",
+                "max_length": "Keep the steps to %(limit_value)d characters or "
+                "fewer; they have %(show_value)d.",
+            },
+            "keywords": {
+                "required": "Give at least one keyword a visitor might use, e.g. "
+                "“claim, accident”.",
+                "max_length": "Keep the keywords to %(limit_value)d characters or "
+                "fewer in all; they have %(show_value)d.",
+            },
+        }
+
+    def clean_title(self) -> str:
+        """A title the mode has already, in any case, is refused by name (rather than
+        by the database's unique constraint)."""
+        title = " ".join(self.cleaned_data["title"].split())
+        others = HelpArticle.objects.filter(
+            mode_id=self.instance.mode_id, title__iexact=title
+        ).exclude(pk=self.instance.pk)
+        if self.instance.mode_id and others.exists():
+            raise ValidationError(
+                f"This mode already has an article titled “{title}”: give this one "
+                "another title, or edit that one.",
+                code="title_taken",
+            )
+        return title
+
+    def clean_keywords(self) -> str:
+        """Stored as typed, tidied: "claim,  accident" reads "claim, accident"."""
+        parts = (" ".join(k.split()) for k in self.cleaned_data["keywords"].split(","))
+        if not (tidied := ", ".join(part for part in parts if part)):
+            message = self.fields["keywords"].error_messages["required"]
+            raise ValidationError(message, code="required")
+        return tidied
+
+
+class HelpArticleFormSet(BaseInlineFormSet):
+    """A mode's articles edited together: two with one title are refused by name."""
+
+    def clean(self) -> None:
+        titles: dict[str, int] = {}
+        for number, form in enumerate(self.forms, 1):
+            title = getattr(form, "cleaned_data", {}).get("title")
+            if not title or self._should_delete_form(form):
+                continue
+            if (first := titles.setdefault(title.casefold(), number)) != number:
+                form.add_error(
+                    "title",
+                    ValidationError(
+                        f"Article {first} is titled “{title}” too: give each "
+                        "article its own title.",
+                        code="title_twice",
+                    ),
+                )
+        if not any(form.errors for form in self.forms):
+            super().clean()
 
 
 class PromptPreviewForm(forms.Form):

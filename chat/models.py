@@ -1,16 +1,62 @@
-"""Modes (industries), their versioned prompt templates, and chat transcripts."""
+"""Modes (industries), their help articles and versioned prompt templates, and chat
+transcripts."""
+
+import re
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from personas.articles import Article
 from personas.registry import kind_choices
 from personas.sampling import locale_choices
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, for example #1a5276.", "colour"
 )
+
+# A help article's keyword: a word, or a short phrase of words joined by spaces,
+# hyphens or apostrophes ("lost card", "break-in", "can't pay").
+HELP_KEYWORD_MAX_WORDS = 4
+HELP_BODY_MAX_CHARS = 2000
+_HELP_KEYWORD = re.compile(r"[^\W_]+(?:(?: |-|'|’)[^\W_]+)*")
+
+
+def help_keywords_validate(value: str) -> None:
+    """Comma-separated keywords: at least one, each a word or a short phrase, each
+    once; the message names every keyword to fix."""
+    keywords = [" ".join(part.split()) for part in value.split(",")]
+    keywords = [keyword for keyword in keywords if keyword]
+    if not keywords:
+        raise ValidationError(
+            "Give at least one keyword a visitor might use, e.g. “claim, accident”.",
+            code="keywords_missing",
+        )
+    problems, seen = [], set()
+    for keyword in keywords:
+        if problem := _keyword_problem(keyword, seen):
+            problems.append(ValidationError(problem, code="keyword"))
+        seen.add(keyword.casefold())
+    if problems:
+        raise ValidationError(problems)
+
+
+def _keyword_problem(keyword: str, seen: set[str]) -> str | None:
+    if not _HELP_KEYWORD.fullmatch(keyword):
+        return (
+            f"“{keyword}” is not a word or a short phrase: use letters and digits, "
+            "with spaces, hyphens or apostrophes between words."
+        )
+    if (size := len(keyword.split())) > HELP_KEYWORD_MAX_WORDS:
+        return (
+            f"“{keyword}” has {size} words; keep each keyword to "
+            f"{HELP_KEYWORD_MAX_WORDS} or fewer, and put commas between keywords."
+        )
+    if keyword.casefold() in seen:
+        return f"“{keyword}” is listed twice: list each keyword once."
+    return None
 
 
 class Mode(models.Model):
@@ -104,9 +150,14 @@ class HelpArticle(models.Model):
         Mode, on_delete=models.CASCADE, related_name="help_articles"
     )
     title = models.CharField(max_length=120)
-    body = models.TextField(max_length=2000, help_text="The steps, in plain sentences.")
+    body = models.TextField(
+        max_length=HELP_BODY_MAX_CHARS,
+        validators=[MaxLengthValidator(HELP_BODY_MAX_CHARS)],
+        help_text="The steps, in plain sentences.",
+    )
     keywords = models.CharField(
         max_length=300,
+        validators=[help_keywords_validate],
         help_text="Comma-separated words a visitor might use, e.g. claim, accident.",
     )
     display_order = models.PositiveIntegerField(default=0)
@@ -123,6 +174,17 @@ class HelpArticle(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+    @property
+    def article(self) -> Article:
+        """The article as the backends and the offline model read it."""
+        return Article(
+            title=self.title, body=self.body, keywords=tuple(self.keyword_list)
+        )
 
 
 class PromptTemplate(models.Model):

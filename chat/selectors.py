@@ -1,7 +1,9 @@
-"""Reads of modes and prompt versions for the consumer, the admin and prompts.
+"""Reads of modes, prompt versions and help articles for the consumer, the admin and
+prompts.
 
-A chat turn asks for its mode's active prompt version, which changes only when staff
-save: `prompt_active_cached` keeps it per mode in this process. A save forgets it here
+A chat turn asks for its mode's active prompt version and help articles, which change
+only when staff save: `prompt_active_cached` and `help_articles_cached` keep them per
+mode in this process. A save forgets it here
 (the post-save signals below, at once) and in every process once committed (the
 consumer forgets it on the save's `mode_updated` group message, which also undoes a
 read made here before the commit); every visit that
@@ -13,10 +15,13 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from chat.models import Mode, PromptTemplate
+from chat.models import HelpArticle, Mode, PromptTemplate
+from personas.articles import Article
 
 # mode pk -> its active version (None: the mode has none), as last read here.
 _active_versions: dict[int, PromptTemplate | None] = {}
+# mode pk -> its help articles in display order, as last read here.
+_mode_articles: dict[int, tuple[Article, ...]] = {}
 
 
 def modes_active() -> QuerySet[Mode]:
@@ -69,6 +74,44 @@ def _prompt_saved(sender, instance: PromptTemplate, **kwargs) -> None:
 @receiver(post_delete, sender=Mode)
 def _mode_saved(sender, instance: Mode, **kwargs) -> None:
     prompt_active_forget(instance.pk)
+    help_articles_forget(instance.pk)
+
+
+def help_articles(mode: Mode) -> tuple[Article, ...]:
+    """The mode's help articles as the backends read them, in staff's order."""
+    rows = HelpArticle.objects.filter(mode_id=mode.pk).order_by(
+        "display_order", "title"
+    )
+    return tuple(row.article for row in rows)
+
+
+def help_articles_refresh(mode: Mode) -> tuple[Article, ...]:
+    """The mode's articles read now, kept for the turns that follow."""
+    found = _mode_articles[mode.pk] = help_articles(mode)
+    return found
+
+
+def help_articles_cached(mode: Mode) -> tuple[Article, ...]:
+    """The mode's articles as last read in this process (read on a miss)."""
+    try:
+        return _mode_articles[mode.pk]
+    except KeyError:
+        return help_articles_refresh(mode)
+
+
+def help_articles_forget(mode_pk: int) -> None:
+    """Drop the kept articles of a mode staff changed; the next turn reads them."""
+    _mode_articles.pop(mode_pk, None)
+
+
+def help_articles_forget_all() -> None:
+    _mode_articles.clear()
+
+
+@receiver(post_save, sender=HelpArticle)
+@receiver(post_delete, sender=HelpArticle)
+def _help_article_saved(sender, instance: HelpArticle, **kwargs) -> None:
+    help_articles_forget(instance.mode_id)
 
 
 def modes_pickable() -> QuerySet[Mode]:

@@ -1,4 +1,4 @@
-"""Writes to modes and their prompt versions, as the admin makes them.
+"""Writes to modes, their prompt versions and help articles, as the admin makes them.
 
 Every change that a visitor's open chat should see ends by scheduling
 `mode_updated_broadcast` for after the commit, so sockets never hear of a change that
@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from chat.broadcast import mode_updated_broadcast
-from chat.models import Mode, PromptTemplate
+from chat.models import HelpArticle, Mode, PromptTemplate
 from chat.prompting.rendering import prompt_cache_clear
 from chat.selectors import prompt_active_version
+from personas.registry import kind_get
 
 
 class LastActiveModeError(ValidationError):
@@ -41,11 +42,14 @@ def mode_save(
     greeting: str | None = None,
 ) -> Mode:
     """Save a mode and, when either template differs from the active version, one new
-    version holding both."""
+    version holding both; a new mode starts with its kind's help articles."""
     if mode.pk and not mode.is_active:
         mode_guard_last_active(retiring=[mode])
+    created = mode.pk is None
     mode.full_clean()
     mode.save()
+    if created:
+        help_articles_seed(mode=mode)
     if system_prompt is not None or greeting is not None:
         active = prompt_active_version(mode)
         words = _words_carried(active, source=system_prompt, greeting=greeting)
@@ -229,6 +233,41 @@ def _prompt_version_add(
     version.save()
     prompt_cache_clear()
     return version
+
+
+def help_articles_seed(*, mode: Mode) -> list[HelpArticle]:
+    """The kind's default articles, as a new mode's own for staff to edit."""
+    defaults = kind_get(mode.persona_kind).help_articles
+    articles = [
+        HelpArticle(
+            mode=mode,
+            title=article.title,
+            body=article.body,
+            keywords=", ".join(article.keywords),
+            display_order=order,
+        )
+        for order, article in enumerate(defaults, 1)
+    ]
+    for article in articles:
+        article.full_clean()
+    return HelpArticle.objects.bulk_create(articles)
+
+
+@transaction.atomic
+def help_articles_write(
+    *,
+    mode: Mode,
+    saved: Iterable[HelpArticle] = (),
+    deleted: Iterable[HelpArticle] = (),
+) -> None:
+    """Save and delete some of a mode's articles; open chats hear of it once."""
+    for article in saved:
+        article.mode = mode
+        article.full_clean()
+        article.save()
+    for article in deleted:
+        article.delete()
+    _mode_changed(mode)
 
 
 def _mode_changed(mode: Mode) -> None:

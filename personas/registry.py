@@ -14,7 +14,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from personas.answers import Intents
-from personas.articles import Article
+from personas.articles import Article, Mentions
 from personas.card import Card
 from personas.catalogue import Catalogue, catalogue_parse
 from personas.figures import Dataset, Metric, Tab
@@ -61,6 +61,7 @@ class Kind:
     # Questions it answers well, offered (those with something to say for the
     # customer) when it cannot answer one; `example` alone if none.
     examples: tuple[str, ...] = ()
+    help_mentions: Mentions = ()  # how a how-to names the customer's own records
 
 
 _KINDS: dict[str, Kind] = {}

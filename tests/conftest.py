@@ -29,6 +29,7 @@ def budgets_fresh() -> None:
 def process_caches_fresh() -> None:
     """Nothing kept from another test's rows: a flushed database reuses their ids."""
     selectors.prompt_active_forget_all()
+    selectors.help_articles_forget_all()
     transcripts.history_forget()
 
 

@@ -46,7 +46,13 @@ from chat.generation.drafts import IndustryRequest
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import PromptTemplateError, render_greeting
-from chat.selectors import mode_get_active, prompt_active_forget, prompt_active_refresh
+from chat.selectors import (
+    help_articles_forget,
+    help_articles_refresh,
+    mode_get_active,
+    prompt_active_forget,
+    prompt_active_refresh,
+)
 from personas import kind_get
 
 db = database_sync_to_async
@@ -78,16 +84,20 @@ def visit_start_versioned(
     start: Callable[[SessionBase], visits.Visit], session: SessionBase
 ) -> tuple[visits.Visit, PromptTemplate | None]:
     """The visit `start` makes and the version its greeting comes from, read in the
-    same database trip so the greeting's message can record it."""
+    same database trip so the greeting's message can record it (and the mode's help
+    articles, for its turns)."""
     visit = start(session)
+    help_articles_refresh(visit.mode)
     return visit, prompt_active_refresh(visit.mode)
 
 
 def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
-    """The socket's visit, its mode's active version read afresh for its turns: this
-    process may have missed a staff save while none of its sockets showed the mode."""
+    """The socket's visit, its mode's active version and help articles read afresh for
+    its turns: this process may have missed a staff save while none of its sockets
+    showed the mode."""
     opened = visits.visit_open_payload(session, today=today)
     prompt_active_refresh(opened.visit.mode)
+    help_articles_refresh(opened.visit.mode)
     return opened
 
 
@@ -257,6 +267,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             persona_kind=self.visit.mode.persona_kind,
             persona=self.visit.persona,
             tools=tool_schemas(kind_get(self.visit.mode.persona_kind)),
+            articles=turn.articles,
         )
         self.reply_start(reply, llm.reply_stream(request))
 
@@ -310,6 +321,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def mode_refresh(self, event: dict) -> None:
         """Refresh the mode and tell the page; its next turn reads the prompt."""
         prompt_active_forget(self.visit.mode.pk)
+        help_articles_forget(self.visit.mode.pk)
         refreshed = await db(visits.visit_refresh_mode)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.

@@ -17,10 +17,43 @@ from chat.generation.matching import ModeLike
 TRIGGER_READ_CHARS = 300
 # A run of word characters, apostrophes included: what a cut must not split.
 _WORD_RUN = re.compile(r"(?:[^\W_]|['’‘`])+")
-# "Presto" alone, or with "change-o" spelt any way: change-o, change o, changeo, chango.
-_TRIGGER = re.compile(
-    r"[\W_]*presto(?P<change_o>[\W_]*chang(?:e)?[\W_]*o)?\b", re.IGNORECASE
+# What people say before the trigger, or around the request: "ok", "hey there", "um".
+_INTERJECTIONS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "ok",
+        "okay",
+        "hey there",
+        "hey",
+        "hi",
+        "hello",
+        "so",
+        "alright",
+        "all right",
+        "um",
+        "umm",
+        "uh",
+        "er",
+        "erm",
+        "oh",
+        "yo",
+    )
 )
+# A few interjections ("okay so", "hey there, um"), each a whole word however it is
+# spelt and punctuated, then "Presto" alone ("hey presto" is the idiom), or with
+# "change-o" spelt any way speech-to-text writes it: change-o, change o, changeo,
+# chango, change oh.
+_TRIGGER = re.compile(
+    r"[\W_]*(?P<lead>(?:(?:"
+    + "|".join(r"[\W_]+".join(map(re.escape, phrase)) for phrase in _INTERJECTIONS)
+    + r")\b[\W_]*){0,4})"
+    r"presto(?P<change_o>[\W_]*chang(?:e)?[\W_]*oh?)?\b",
+    re.IGNORECASE,
+)
+# After a lead-in the request must be set off ("ok presto change-o: a bank") or say
+# "be": "so presto change-o is a real phrase?" asks about the phrase.
+_SEPARATORS = ",:;!.-–—"
+_SET_OFF = re.compile(rf"\s*[{re.escape(_SEPARATORS)}]")
 # A request is read from its first clause, so "you're a bakery. Not a bank." asks
 # for a bakery. Colons and commas do not end a clause: "presto change-o: a bank".
 _CLAUSE_END = re.compile(r"[.?!;\n]+")
@@ -48,26 +81,25 @@ _SWITCH_VERBS = tuple(
         "act like",
     )
 )
-# Politeness and timing around the request, stripped from either end.
-_PADDING = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "now",
-        "right now",
-        "for now",
-        "please",
-        "pls",
-        "ok",
-        "okay",
-        "so",
-        "hey",
-        "then",
-        "instead",
-        "again",
-        "thanks",
-        "thank you",
-        "for me",
+# Politeness, timing and interjections around the request, stripped from either end.
+_PADDING = (
+    tuple(
+        tuple(phrase.split())
+        for phrase in (
+            "now",
+            "right now",
+            "for now",
+            "please",
+            "pls",
+            "then",
+            "instead",
+            "again",
+            "thanks",
+            "thank you",
+            "for me",
+        )
     )
+    + _INTERJECTIONS
 )
 _LEAD_INS = _SWITCH_VERBS + _PADDING
 
@@ -96,8 +128,11 @@ def mode_resolve_trigger[M: ModeLike](
         return None
     clause, located = _request_clause(head[trigger.end() :])
     words = tuple(word for word, _ in located)
+    asks = bool(_leading_size(words, 0, _SWITCH_VERBS))
     # "Presto" alone is an ordinary word ("Presto card"), so a "be ..." must follow.
-    if trigger["change_o"] is None and not _leading_size(words, 0, _SWITCH_VERBS):
+    if trigger["change_o"] is None and not asks:
+        return None
+    if trigger["lead"] and not (asks or _SET_OFF.match(head, trigger.end())):
         return None
     requested = _strip_leading(words, _LEAD_INS)
     lead = len(words) - len(requested)  # the words before the request's own
@@ -106,7 +141,7 @@ def mode_resolve_trigger[M: ModeLike](
     return TriggerMatch(
         mode=matching.mode_best(requested, modes),
         requested=" ".join(requested),
-        request_text=clause[start:end].strip(),
+        request_text=clause[start:end].strip().lstrip(_SEPARATORS + " "),
     )
 
 

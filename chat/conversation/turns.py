@@ -5,9 +5,11 @@ consumer runs them through database_sync_to_async, all of a turn's in one trip
 """
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.conf import settings
 
+from chat.articles import articles_matching
 from chat.conversation import transcripts
 from chat.conversation.ratelimit import Action, budgets_spend
 from chat.conversation.triggers import TriggerMatch, mode_resolve_trigger
@@ -18,7 +20,8 @@ from chat.generation.requests import RequestRefusal, industry_request
 from chat.llm import BackendInfo
 from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import render_system_prompt
-from chat.selectors import modes_active, prompt_active_cached
+from chat.selectors import help_articles_cached, modes_active, prompt_active_cached
+from personas.articles import Article
 
 CANNED = BackendInfo(backend="canned", model="")
 
@@ -33,8 +36,16 @@ class Turn:
     canned_reply: str | None = None
     messages: list[dict] = field(default_factory=list)  # history and the new one
     prompt_version: PromptTemplate | None = None
+    mode_articles: tuple[Article, ...] = ()  # all the mode's help articles
     reply: Message | None = None  # the reply's row, begun (turn_take)
     retry_after: float | None = None  # over budget: nothing was stored
+
+    @cached_property
+    def articles(self) -> tuple[Article, ...]:
+        """The mode's articles that match the message, best first: worked out where
+        first read (the prompt's render, off the database thread), then kept."""
+        question = self.messages[-1]["content"] if self.messages else ""
+        return articles_matching(question, self.mode_articles)
 
 
 def turn_take(
@@ -71,7 +82,11 @@ def turn_prepare(visit: Visit, text: str) -> Turn:
         return trigger_turn(match, list(modes))
     version = prompt_active_cached(visit.mode)
     history.append({"role": "user", "content": text})
-    return Turn(messages=history, prompt_version=version)
+    return Turn(
+        messages=history,
+        prompt_version=version,
+        mode_articles=help_articles_cached(visit.mode),
+    )
 
 
 def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
@@ -79,7 +94,10 @@ def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
     history. No I/O: it renders outside the database thread, which a slow template
     would otherwise hold for every socket."""
     system = render_system_prompt(
-        visit.mode_shown, visit.persona, version=turn.prompt_version
+        visit.mode_shown,
+        visit.persona,
+        version=turn.prompt_version,
+        articles=turn.articles,
     )
     return [{"role": "system", "content": system}, *turn.messages]
 

@@ -43,6 +43,14 @@ _CLOSING = """
 Reference the customer's information naturally when it helps answer their question, \
 quoting figures exactly as written above, and do not recite it unprompted.
 """
+# The mode's how-tos that match this message (chat.articles), so the model gives the
+# steps staff wrote, as the offline model does.
+_HELP_ARTICLES = """{% if help_articles %}
+Help articles that match the customer's message (the business's own how-tos: when \
+one answers the question, give its steps, naming the customer's records above where \
+they fit)
+{{ help_articles }}
+{% endif %}"""
 
 # What each kind's customer information adds under their name.
 _CUSTOMER_BLOCKS = {
@@ -111,7 +119,7 @@ def system_prompt_source(persona_kind: str) -> str:
     """The system prompt a generated mode of this kind starts with."""
     customer = "\nCustomer information\n- Name: {{ persona.name }}\n"
     block = _CUSTOMER_BLOCKS.get(persona_kind, "{{ customer_card }}\n")
-    return _OPENING + _NOTES + _POLICIES + customer + block + _CLOSING
+    return _OPENING + _NOTES + _POLICIES + customer + block + _CLOSING + _HELP_ARTICLES
 
 
 def greeting_source(persona_kind: str) -> str:

@@ -19,6 +19,7 @@ from chat.llm.asks import Ask, asks_of, leans_on_context, respelt, topic_of
 from chat.llm.base import BackendInfo, Piece, ReplyRequest, text_pieces
 from personas import Kind, kind_get, kind_names
 from personas.answers import Persona, words
+from personas.articles import Article, how_to_answer
 from personas.formatting import Reader, written_for
 
 MODEL_NAME = "offline-persona-v1"
@@ -47,24 +48,31 @@ def reply_text(
     persona_kind: str,
     persona: Persona,
     earlier: Sequence[str] = (),
+    articles: Sequence[Article] = (),
 ) -> str:
     """The whole reply to `question`, given the visitor's `earlier` messages (oldest
-    first): every ask answered in order, else small talk or an honest "I don't have
-    that" with what it can answer instead."""
+    first) and the mode's help `articles` that match it: a how-to's steps, else every
+    ask answered in order, else small talk or an honest "I don't have that" with what
+    it can answer instead."""
     with written_for(Reader.of(persona)):
-        return _answer(question, earlier, persona_kind, persona)
+        return _answer(question, earlier, persona_kind, persona, articles)
 
 
 def _answer(
-    question: str, earlier: Sequence[str], persona_kind: str, persona: Persona
+    question: str,
+    earlier: Sequence[str],
+    persona_kind: str,
+    persona: Persona,
+    articles: Sequence[Article],
 ) -> str:
-    """In order: a how-to answered from a help article (the articles' place, before
-    the intents), the customer's figures for each ask, small talk. A kind nobody
-    registered answers nothing and talks like a generic business."""
+    """In order: a how-to answered from a help article, the customer's figures for
+    each ask, small talk. A kind nobody registered answers nothing and talks like a
+    generic business."""
     known = persona_kind in kind_names()
     kind = kind_get(persona_kind if known else "generic")
-    # A how-to answered from one of the mode's help articles goes here, first.
     try:
+        if text := how_to_answer(question, articles, persona, kind):
+            return text
         figures = _figures(question, earlier, kind, persona) if known else []
         return " ".join(figures) or _small_talk(question, kind, persona)
     except (KeyError, TypeError, ValueError):
@@ -156,6 +164,7 @@ class OfflineBackend:
                 persona_kind=request.persona_kind,
                 persona=request.persona,
                 earlier=[m["content"] for m in users[:-1]],
+                articles=request.articles,
             )
             async for piece in text_pieces(text):
                 yield piece

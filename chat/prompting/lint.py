@@ -50,6 +50,7 @@ def variable_problems(nodelist: NodeList, persona_kind: str) -> list[str]:
         "persona": persona_shape(persona_kind),
         "mode": _payload_shape(),
         "customer_card": _VALUE,  # the customer's card as lines (personas.card)
+        "help_articles": _VALUE,  # the turn's matching articles, as lines
     }
     return list(_nodelist_problems(nodelist, scope))
 

@@ -3,14 +3,18 @@
 Prompts are Django template syntax rendered by a dedicated engine: autoescape is off
 (prompts are plain text, so "O'Brien" stays "O'Brien"), only the tags and filters in
 chat.prompting.library exist, and the context is plain dicts, never model instances:
-`persona` (the customer, dates as `date` objects) and `mode` (selectors.mode_payload);
-the money, long_date and clock_time filters write in the customer's locale and currency.
+`persona` (the customer, dates as `date` objects), `mode` (selectors.mode_payload),
+`customer_card` (the customer's card as lines) and `help_articles` (the mode's help
+articles that match the visitor's message, a title and its steps a line, bounded by
+chat.articles; empty outside a chat turn); the money, long_date and clock_time
+filters write in the customer's locale and currency.
 
 Public API:
-    render_system_prompt(mode, persona, *, version=None) -> str
+    render_system_prompt(mode, persona, *, version=None, articles=()) -> str
         Renders `version`, by default the mode's active one. A caller that records which
         version answered fetches it first (selectors.prompt_active_version) and passes
         it in, so the text and the record cannot disagree after a concurrent edit.
+        `articles` are the turn's (chat.articles.articles_matching).
     render_greeting(mode, persona) -> str
     render_source(source, *, mode, persona, cancelled=None) -> str  (any source, e.g.
         an unsaved edit)
@@ -41,6 +45,7 @@ from django.template.backends.django import get_installed_libraries
 from django.template.base import TokenType
 from django.template.library import import_library
 
+from chat.articles import articles_prompt_text
 from chat.models import Mode, PromptTemplate
 from chat.payloads import mode_payload
 from chat.prompting.library import (
@@ -60,6 +65,7 @@ from personas import (
     persona_emptied,
     persona_largest_seed,
 )
+from personas.articles import Article
 from personas.card import card_render, card_text
 from personas.formatting import Reader, written_for
 
@@ -91,11 +97,19 @@ _ENGINE = _PromptEngine(autoescape=False, debug=True, loaders=[])
 
 
 def render_system_prompt(
-    mode: Mode, persona: dict, *, version: PromptTemplate | None = None
+    mode: Mode,
+    persona: dict,
+    *,
+    version: PromptTemplate | None = None,
+    articles: tuple[Article, ...] = (),
 ) -> str:
-    """The system prompt for this customer, from `version` or the active one."""
+    """The system prompt for this customer, from `version` or the active one, with
+    the help articles that match the visitor's message."""
     return render_source(
-        _version_or_active(mode, version).source, mode=mode, persona=persona
+        _version_or_active(mode, version).source,
+        mode=mode,
+        persona=persona,
+        articles=articles,
     )
 
 
@@ -127,6 +141,7 @@ def render_source(
     mode: Mode,
     persona: dict,
     cancelled: threading.Event | None = None,
+    articles: tuple[Article, ...] = (),
 ) -> str:
     """Render any template source (saved, or an edit being previewed) for a customer."""
     schema = kind_get(mode.persona_kind).schema
@@ -137,6 +152,7 @@ def render_source(
             "mode": mode_payload(mode),
             # A callable: Django calls it only for a template that reads it.
             "customer_card": functools.partial(_customer_card, mode, customer),
+            "help_articles": functools.partial(articles_prompt_text, articles),
         },
         autoescape=_ENGINE.autoescape,
     )

@@ -13,6 +13,7 @@ from personas.answers import (
     says,
     words,
 )
+from personas.articles import Mentions, articles_read, record_named
 from personas.card import Card, Column, Figure, Section, Table, date_of, money_of, of
 from personas.catalogue import Catalogue, catalogue_of
 from personas.figures import (
@@ -288,6 +289,35 @@ ANSWERS = (
 )
 
 
+# What its help articles name.
+
+
+def _booking_named(persona: Persona, question: str) -> str | None:
+    """The booking the question names, else the next one."""
+    upcoming = persona["upcoming_bookings"]
+    fields = ("reference", "service", "provider")
+    if (
+        chosen := record_named(upcoming, fields, question) or next(iter(upcoming), None)
+    ) is None:
+        return None
+    return (
+        f", such as your {chosen['service']} with {chosen['provider']} on "
+        f"{long_date(chosen['date'])} at {clock_time(chosen['time'])}"
+    )
+
+
+def _owed(persona: Persona, question: str) -> str | None:
+    if persona["balance_owed"] <= 0:
+        return None
+    return f" (you owe {money(persona['balance_owed'])})"
+
+
+MENTIONS: Mentions = (
+    (words(r"reschedule|cancel|rebook|postpone"), _booking_named),
+    (words(r"balance|owe"), _owed),
+)
+
+
 def _next_when(persona: Persona) -> str:
     bookings = persona["upcoming_bookings"]
     return _when(bookings[0]) if bookings else "None booked"
@@ -477,4 +507,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("appointments"),
+    help_mentions=MENTIONS,
 )

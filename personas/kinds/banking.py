@@ -1,6 +1,7 @@
 """Banking: a bank customer with balances, credit and a month's statement."""
 
 import random
+import re
 from datetime import date, timedelta
 from typing import Any, Literal, NamedTuple
 
@@ -15,6 +16,7 @@ from personas.answers import (
     says_money,
     words,
 )
+from personas.articles import Mention, Mentions, articles_read
 from personas.card import (
     Card,
     Column,
@@ -301,6 +303,38 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _charge_named(persona: Persona, question: str) -> str | None:
+    """The charge the question names by a word of its description ("the Netflix
+    charge"), newest first."""
+    for charge in newest_first(persona["recent_transactions"]):
+        named = [w for w in charge["description"].split() if len(w) > 3]
+        if charge["amount"] < 0 and words("|".join(map(re.escape, named))).search(
+            question
+        ):
+            return (
+                f" for {charge['description']} ({money(-charge['amount'])} on "
+                f"{long_date(charge['date'])})"
+            )
+    return None
+
+
+def _checking(preposition: str) -> Mention:
+    return lambda persona, question: (
+        f" {preposition} your checking account ending in "
+        f"{persona['account_number_last4']}"
+    )
+
+
+MENTIONS: Mentions = (
+    (words(r"dispute|charges?"), _charge_named),
+    (words(r"cards?"), _checking("linked to")),
+    (words(r"transfers?"), _checking("from")),
+)
+
+
 # How the card reads.
 
 # The usual FICO bands, from the floor of each.
@@ -491,4 +525,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("banking"),
+    help_mentions=MENTIONS,
 )

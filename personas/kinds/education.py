@@ -15,6 +15,7 @@ from personas.answers import (
     says,
     words,
 )
+from personas.articles import Mentions, articles_read, record_named
 from personas.card import (
     Card,
     Column,
@@ -297,6 +298,33 @@ ANSWERS = (
 )
 
 
+# What its help articles name.
+
+
+def _course(persona: Persona, question: str) -> str | None:
+    """The course the question names, else the only one in progress."""
+    current = [e for e in persona["enrolments"] if e["status"] == "in_progress"]
+    named = record_named(persona["enrolments"], ("course",), question)
+    chosen = named or (current[0] if len(current) == 1 else None)
+    return None if chosen is None else f" ({chosen['course']})"
+
+
+def _tuition_owed(persona: Persona, question: str) -> str | None:
+    if persona["tuition_balance"] <= 0:
+        return None
+    return f" (your balance is {money(persona['tuition_balance'])})"
+
+
+MENTIONS: Mentions = (
+    (words(r"withdraw|drop"), _course),
+    (words(r"tuition|fees"), _tuition_owed),
+    (
+        words(r"transcripts?|certificates?"),
+        lambda persona, question: f" for student ID {persona['student_id']}",
+    ),
+)
+
+
 def _enrolment_status(enrolment: dict) -> str:
     return STATUS_LABELS[enrolment["status"]]
 
@@ -516,4 +544,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("education"),
+    help_mentions=MENTIONS,
 )

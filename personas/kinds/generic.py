@@ -6,9 +6,10 @@ from datetime import date
 from typing import Any, Literal
 
 from personas.answers import Intents, Persona, counted, says, says_money, words
+from personas.articles import Mentions, articles_read
 from personas.card import Card, Figure, Section, Tiles, count_of, date_of, money_of, of
 from personas.figures import Dataset, Point, Series, Tab, field_metric, progress, single
-from personas.formatting import long_date
+from personas.formatting import count, long_date
 from personas.registry import Customer, Kind
 from personas.sampling import Draw, Prices, member_since
 
@@ -81,6 +82,19 @@ ANSWERS: Intents = (
     (
         words(r"customer since|member since|how long|since when|become a customer"),
         says("You've been a customer since {}.", "customer_since", long_date),
+    ),
+)
+
+
+# What its help articles name.
+
+MENTIONS: Mentions = (
+    (
+        words(r"points|redeem"),
+        lambda persona, question: (
+            f" (you have {count(persona['loyalty_points'])} points, "
+            f"{persona['status']} status)"
+        ),
     ),
 )
 
@@ -199,4 +213,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("generic"),
+    help_mentions=MENTIONS,
 )

@@ -9,6 +9,12 @@ from typing import Any
 from faker import Faker
 
 from personas.answers import Intents, Persona, counted, listed, says, words
+from personas.articles import (
+    Mentions,
+    articles_read,
+    record_named,
+    record_named_or_only,
+)
 from personas.card import (
     Card,
     Column,
@@ -337,6 +343,44 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _prescription_named(persona: Persona, question: str) -> str | None:
+    found = persona["active_prescriptions"]
+    rx = record_named_or_only(found, ("medication",), question)
+    if rx is None:
+        return None
+    left = counted(rx["refills_remaining"], "refill")
+    return f" for your {rx['medication']} {rx['dosage']} ({left} left)"
+
+
+def _appointment_named(persona: Persona, question: str) -> str | None:
+    """The appointment the question names, else the next one."""
+    upcoming = sorted(
+        persona["upcoming_appointments"], key=lambda a: (a["date"], a["time"])
+    )
+    named = record_named(upcoming, ("provider", "specialty"), question)
+    if (chosen := named or next(iter(upcoming), None)) is None:
+        return None
+    return (
+        f", such as your {chosen['specialty']} visit with {chosen['provider']} on "
+        f"{long_date(chosen['date'])} at {clock_time(chosen['time'])}"
+    )
+
+
+MENTIONS: Mentions = (
+    (words(r"refills?|prescriptions?"), _prescription_named),
+    (words(r"appointments?|reschedule"), _appointment_named),
+    (
+        words(r"referrals?"),
+        lambda persona, question: (
+            f" from your primary care provider, {persona['primary_care_provider']}"
+        ),
+    ),
+)
+
+
 # How the card reads.
 
 
@@ -545,4 +589,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("healthcare"),
+    help_mentions=MENTIONS,
 )

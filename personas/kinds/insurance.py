@@ -18,6 +18,7 @@ from personas.answers import (
     says,
     words,
 )
+from personas.articles import Mention, Mentions, articles_read
 from personas.card import (
     Card,
     Column,
@@ -310,6 +311,30 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _policy_mention(preposition: str, assumed: str | None = None) -> Mention:
+    """ " on your Auto policy AU-6435980": the type the question names (else
+    `assumed`), or the customer's only policy."""
+
+    def mention(persona: Persona, question: str) -> str | None:
+        named = first_match(_POLICY_TYPES, question) or assumed
+        chosen = [p for p in persona["active_policies"] if named in (None, p["type"])]
+        if not chosen or (named is None and len(chosen) > 1):
+            return None
+        policy = chosen[0]
+        return f" {preposition} your {policy['type']} policy {policy['policy_number']}"
+
+    return mention
+
+
+MENTIONS: Mentions = (
+    (words(r"drivers?|vehicles?"), _policy_mention("to", "Auto")),
+    (words(r"claims?|coverage"), _policy_mention("on")),
+)
+
+
 # How the card reads.
 
 # How each claim status reads at a glance.
@@ -521,4 +546,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("insurance"),
+    help_mentions=MENTIONS,
 )

@@ -3,6 +3,7 @@ a return or two, loyalty points and store credit. Any shop fits; its catalogue n
 what was bought."""
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Literal, get_args
 
@@ -16,6 +17,7 @@ from personas.answers import (
     says_money,
     words,
 )
+from personas.articles import Mention, Mentions, articles_read, record_named
 from personas.card import (
     Card,
     Column,
@@ -39,7 +41,7 @@ from personas.figures import (
     single,
     tallies,
 )
-from personas.formatting import long_date, money
+from personas.formatting import count, long_date, money
 from personas.kinds.loyalty import (
     loyalty_progress,
     loyalty_standing,
@@ -378,6 +380,52 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _order_mention(status: str, phrase: Callable[[Persona], str]) -> Mention:
+    """The order the question names by number, else the newest in `status`."""
+
+    def mention(persona: Persona, question: str) -> str | None:
+        orders = persona["orders"]
+        chosen = record_named(orders, ("order_number",), question) or next(
+            (order for order in orders if order["status"] == status), None
+        )
+        return None if chosen is None else phrase(chosen)
+
+    return mention
+
+
+def _returnable(order: Persona) -> str:
+    delivered = order["delivered_on"]
+    when = f" (delivered {long_date(delivered)})" if delivered else ""
+    return f" from order {order['order_number']}{when}"
+
+
+def _on_its_way(order: Persona) -> str:
+    due = order["expected_delivery"]
+    when = f", due {long_date(due)}" if due else ""
+    return f", such as order {order['order_number']} ({order['status'].lower()}{when})"
+
+
+def _unshipped(order: Persona) -> str:
+    return f", such as order {order['order_number']}, which has not shipped yet"
+
+
+MENTIONS: Mentions = (
+    (words(r"returns?"), _order_mention("Delivered", _returnable)),
+    (words(r"track|tracking"), _order_mention("Shipped", _on_its_way)),
+    (words(r"cancel"), _order_mention("Processing", _unshipped)),
+    (
+        words(r"points|store credit"),
+        lambda persona, question: (
+            f" (you have {count(persona['loyalty_points'])} points and "
+            f"{money(persona['store_credit'])} in store credit)"
+        ),
+    ),
+)
+
+
 # The customer card.
 
 _ORDER_TONES = {
@@ -577,4 +625,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("retail"),
+    help_mentions=MENTIONS,
 )

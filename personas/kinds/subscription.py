@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from personas.answers import Intents, Persona, counted, listed, says, words
+from personas.articles import Mentions, articles_read
 from personas.card import (
     Card,
     Column,
@@ -298,6 +299,31 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _next_bill(persona: Persona, question: str) -> str | None:
+    if not persona["auto_renew"]:
+        return None
+    return (
+        f" (your next bill, {money(persona['cycle_price'])}, is on "
+        f"{long_date(persona['renewal_date'])})"
+    )
+
+
+MENTIONS: Mentions = (
+    (
+        words(r"cancel|pause|plan|subscription"),
+        lambda persona, question: (
+            f" (you're on {persona['plan_name']}, "
+            f"{'renewing' if persona['auto_renew'] else 'ending'} on "
+            f"{long_date(persona['renewal_date'])})"
+        ),
+    ),
+    (words(r"payment|card|billing"), _next_bill),
+)
+
+
 # The customer card.
 
 
@@ -461,4 +487,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("subscription"),
+    help_mentions=MENTIONS,
 )

@@ -20,6 +20,7 @@ from personas.answers import (
     says_money,
     words,
 )
+from personas.articles import Mentions, articles_read, record_named
 from personas.card import (
     Card,
     Column,
@@ -44,7 +45,7 @@ from personas.figures import (
     single,
     to_cents,
 )
-from personas.formatting import long_date, money
+from personas.formatting import count, long_date, money
 from personas.kinds.loyalty import (
     loyalty_progress,
     loyalty_standing,
@@ -278,6 +279,33 @@ ANSWERS: Intents = (
 )
 
 
+# What its help articles name.
+
+
+def _booking_named(persona: Persona, question: str) -> str | None:
+    """The trip the question names by reference or name, else the next one."""
+    upcoming = persona["upcoming_bookings"]
+    named = record_named(upcoming, ("reference", "item"), question)
+    if (chosen := named or next(iter(upcoming), None)) is None:
+        return None
+    return (
+        f", such as {chosen['reference']} ({chosen['item']}, from "
+        f"{long_date(chosen['start_date'])})"
+    )
+
+
+MENTIONS: Mentions = (
+    (words(r"bookings?|bags|baggage|extras?|requests?"), _booking_named),
+    (
+        words(r"points|travel credit"),
+        lambda persona, question: (
+            f" (you have {count(persona['loyalty_points'])} points and "
+            f"{money(persona['travel_credit'])} in travel credit)"
+        ),
+    ),
+)
+
+
 # The customer card.
 
 
@@ -448,4 +476,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("travel"),
+    help_mentions=MENTIONS,
 )

@@ -15,6 +15,7 @@ from personas.answers import (
     says,
     words,
 )
+from personas.articles import Mentions, articles_read
 from personas.card import (
     Card,
     Column,
@@ -354,6 +355,28 @@ ANSWERS = (
 )
 
 
+# What its help articles name.
+
+
+def _balance_due(persona: Persona, question: str) -> str | None:
+    if persona["balance_due"] <= 0:
+        return None
+    return f" (your balance due is {money(persona['balance_due'])})"
+
+
+MENTIONS: Mentions = (
+    (
+        words(r"outages?"),
+        lambda persona, question: f" in {persona['service_town']}",
+    ),
+    (words(r"pay|bills?|payment"), _balance_due),
+    (
+        words(r"moving|move|service"),
+        lambda persona, question: f" (account {persona['account_number']})",
+    ),
+)
+
+
 def _autopay_text(persona: Persona) -> str:
     return "On" if persona["autopay"] else "Off"
 
@@ -524,4 +547,6 @@ KIND = Kind(
     datasets=DATASETS,
     metrics=METRICS,
     tabs=TABS,
+    help_articles=articles_read("utilities"),
+    help_mentions=MENTIONS,
 )

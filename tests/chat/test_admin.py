@@ -71,7 +71,30 @@ def change_data(mode: Mode, **overrides) -> dict:
     }
     for index, version in enumerate(versions):
         data |= {f"prompts-{index}-id": version.pk, f"prompts-{index}-mode": mode.pk}
+    data |= help_articles_data(mode)
     return {key: value for key, value in data.items() if value is not None} | overrides
+
+
+def help_articles_data(mode: Mode) -> dict:
+    """The help articles inline as the change page posts it, every article unchanged."""
+    articles = list(mode.help_articles.order_by("pk"))
+    data = {
+        "help_articles-TOTAL_FORMS": len(articles),
+        "help_articles-INITIAL_FORMS": len(articles),
+        "help_articles-MIN_NUM_FORMS": 0,
+        "help_articles-MAX_NUM_FORMS": 1000,
+    }
+    for index, article in enumerate(articles):
+        prefix = f"help_articles-{index}-"
+        data |= {
+            f"{prefix}id": article.pk,
+            f"{prefix}mode": mode.pk,
+            f"{prefix}title": article.title,
+            f"{prefix}keywords": article.keywords,
+            f"{prefix}body": article.body,
+            f"{prefix}display_order": article.display_order,
+        }
+    return data
 
 
 def prompt_version_create_v2(mode: Mode) -> None:

@@ -12,6 +12,7 @@ from chat.conversation.triggers import (
     mode_resolve_trigger,
 )
 from chat.generation import matching
+from chat.generation.requests import industry_request
 from chat.models import Mode
 
 
@@ -103,6 +104,37 @@ MODES = [BANKING, INSURANCE, HEALTHCARE]
         ("presto change o you're an insurance company now thanks", "insurance"),
         ("Presto Change-O, you are a Credit-Union now", "banking"),
         ("Presto, change-o, you're a bank, right?", "banking"),
+        # After a lead-in, and in "hey presto".
+        ("Hey presto change-o, you're a hospital", "healthcare"),
+        ("Hey, presto change-o, you're a bank", "banking"),
+        ("hey presto, you're a bank", "banking"),
+        ("Hey presto! Be a clinic", "healthcare"),
+        ("ok presto change-o, you're an insurer", "insurance"),
+        ("Okay so presto change-o: banking", "banking"),
+        ("so, presto chango - a credit union", "banking"),
+        ("Alright, presto change-o, be a hospital", "healthcare"),
+        ("all right presto change-o you're a bank", "banking"),
+        ("um presto change-o make it healthcare", "healthcare"),
+        ("Umm... presto change-o, medical", "healthcare"),
+        ("Hey there, presto change-o: you're a bank", "banking"),
+        ("hey there presto, switch to insurance", "insurance"),
+        ("Uh, okay, presto change-o! You're an insurance company", "insurance"),
+        ("yo presto change-o, you're a clinic", "healthcare"),
+        ("oh, presto change-o — be a bank", "banking"),
+        ("Hi! Presto change-o, you're a bank", "banking"),
+        # As speech-to-text spells it.
+        ("presto chango you're a bank", "banking"),
+        ("Presto change oh, you're a hospital", "healthcare"),
+        ("presto change-oh be a clinic", "healthcare"),
+        ("presto-chango: a bank", "banking"),
+        ("Presto Change O, you're an insurer", "insurance"),
+        ("presto chang-o, you're a bank", "banking"),
+        # The request after a comma, a colon or a dash.
+        ("Presto-Change-O: you're a bank", "banking"),
+        ("presto chango - make it a hospital", "healthcare"),
+        ("Presto change-o — an insurance agency", "insurance"),
+        ("presto change-o – you're a credit union", "banking"),
+        ("Presto change-o; you're a bank", "banking"),
     ],
 )
 def test_mode_resolve_trigger_switches_to_named_mode(text: str, slug: str) -> None:
@@ -131,7 +163,6 @@ def test_mode_resolve_trigger_switches_to_named_mode(text: str, slug: str) -> No
         "Prestor John was a legend",
         "Change-o presto, you're a bank",
         "Please presto change-o you're a bank",
-        "Hey, presto change-o, you're a bank",
         "I said presto change-o earlier",
         "What does presto change-o do?",
         "Switch to banking",
@@ -152,6 +183,28 @@ def test_mode_resolve_trigger_switches_to_named_mode(text: str, slug: str) -> No
         "The presto change-o trick is neat",
         "1 presto change-o you're a bank",
         "Presto, please, what's the weather?",
+        # Lead-ins and spellings do not make ordinary chat a trigger.
+        "the Presto card",
+        "I saw a magician say presto",
+        "is presto change-o a real phrase?",
+        "So presto change-o is a real phrase?",
+        "ok presto change-o sounds silly",
+        "Hey presto",
+        "hey presto!",
+        "Hey presto, a bank",
+        "Hey presto! And the card was blocked",
+        "Oh presto, what's my balance?",
+        "ok presto",
+        "so the presto card, is it accepted?",
+        "um, presto card top-up",
+        "hey prestochango",
+        "okay so presto",
+        "Hey there presto",
+        "presto change ohio",
+        "Heyo presto change-o, you're a bank",
+        "okay presto change order status",
+        "well presto change-o, you're a bank",
+        "Hey, I saw presto change-o, you're a bank",
     ],
 )
 def test_mode_resolve_trigger_ignores_ordinary_chat(text: str) -> None:
@@ -356,7 +409,35 @@ def test_mode_resolve_trigger_reads_nothing_past_the_limit(
             "the bank called McDonald's",
         ),
         ("Presto-Change-O", ""),
+        ("presto-chango: a Bakery", "a Bakery"),
+        (
+            "Hey presto change-o, um, a florist called Petal & Stem",
+            "a florist called Petal & Stem",
+        ),
+        ("okay so presto chango - make it an airline", "an airline"),
+        ("Presto change-o — you're a pet shop!", "a pet shop"),
     ],
 )
 def test_mode_resolve_trigger_keeps_the_request_as_typed(text, request_text):
     assert mode_resolve_trigger(text, []).request_text == request_text
+
+
+@pytest.mark.parametrize(
+    ("text", "industry", "company"),
+    [
+        ("presto chango - make it an airline", "airline", None),
+        (
+            "Hey presto change-o, um, a bakery called Sweet Crumbs",
+            "bakery",
+            "Sweet Crumbs",
+        ),
+        ("okay so, presto change oh: you're a bakery, please", "bakery", None),
+        ("alright presto-chango — a pet store that sells puppies", "pet store", None),
+        ("Hey there, presto change-o; be a driving school", "driving school", None),
+    ],
+)
+def test_mode_resolve_trigger_hands_the_conjurer_the_industry(text, industry, company):
+    """The request a new lead-in or separator leaves reads as the same industry."""
+    request = industry_request(mode_resolve_trigger(text, MODES).request_text)
+
+    assert (request.industry, request.company) == (industry, company)

@@ -238,6 +238,8 @@ def mode_form_data(mode: Mode, **changes: str) -> dict:
         "prompts-INITIAL_FORMS": "0",
         "prompts-MIN_NUM_FORMS": "0",
         "prompts-MAX_NUM_FORMS": "1000",
+        "help_articles-TOTAL_FORMS": "0",
+        "help_articles-INITIAL_FORMS": "0",
     }
     return data | changes
 
