@@ -509,8 +509,18 @@ class PromptPreviewForm(forms.Form):
             )
         except ValidationError as error:
             return {"text": "", "problems": error.messages}
-        dashboard = dashboard_payload(mode, persona)
+        try:
+            dashboard = dashboard_payload(mode, persona)
+        except (KeyError, TypeError, ValueError):
+            # The typed tabs name another kind's figures (the kind was just changed).
+            return {"text": "", "problems": [PREVIEW_TABS_UNFIT]}
         return {"text": dashboard_text(dashboard), "problems": []}
+
+
+PREVIEW_TABS_UNFIT = (
+    "These tabs name figures this customer kind does not have; empty the box to "
+    "preview the kind's own tabs."
+)
 
 
 def dashboard_text(dashboard: dict) -> str:

@@ -68,4 +68,15 @@ CHAT_COPY: dict[str, str | dict[str, str]] = {
     "card": {key: CARD_COPY[key] for key in ("summary", "greeting")},
     # The microphone and speaker beside the message box (static/chat/voice.js).
     "voice": VOICE_COPY,
+    # What the dashboard says around the figures the server computes.
+    "dashboard": {
+        "from_assistant": "From the assistant",
+        "point": "{label}: {value}",
+        "series_point": "{series}, {label}: {value}",
+        "total": "Total",
+        "progress": "{done} of {total}",
+        "empty": "Nothing to show here yet.",
+        "no_figures": "There are no figures to chart yet.",
+        "tool_error": "The assistant could not show this: {message}",
+    },
 }

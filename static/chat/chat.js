@@ -2,9 +2,21 @@
 
 import { customerRender } from "./card.js";
 import { COPY, say } from "./copy.js";
+import {
+  dashboardShow,
+  toolCallsRedraw,
+  toolErrorShow,
+  toolResultShow,
+} from "./dashboard.js";
 import { byId, h } from "./dom.js";
 import { brandApply } from "./theme.js";
-import { voiceInit, voiceModeShow, voiceReplyEnded, voiceStop } from "./voice.js";
+import {
+  voiceChartHold,
+  voiceInit,
+  voiceModeShow,
+  voiceReplyEnded,
+  voiceStop,
+} from "./voice.js";
 
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 30000;
@@ -122,6 +134,8 @@ const HANDLERS = {
     modeShow(p.mode, p.card);
     pickerFill(p.modes || [], p.mode.slug);
     transcriptRedraw(p.messages || [], p.conversation_id);
+    dashboardShow(p.dashboard, p.mode.locale);
+    toolCallsRedraw(p.messages || []);
     busySet(false);
     controlsSync();
   },
@@ -134,6 +148,8 @@ const HANDLERS = {
     modeShow(p.mode, p.card);
     el.picker.value = p.mode.slug;
     transcriptRedraw([], p.conversation_id);
+    dashboardShow(p.dashboard, p.mode.locale);
+    toolCallsRedraw([]);
     dividerAdd(SWITCH_NOTES[p.reason] ? SWITCH_NOTES[p.reason](p) : "");
     state.unconfirmed = null;
     busySet(true);
@@ -145,6 +161,7 @@ const HANDLERS = {
     brandApply(state.mode);
     const option = [...el.picker.options].find((o) => o.value === p.mode.slug);
     if (option && p.mode.name) option.textContent = p.mode.name;
+    if (p.dashboard) dashboardShow(p.dashboard, state.mode.locale, { keepPlace: true });
   },
   chat_start(p) {
     state.unconfirmed = null;
@@ -161,6 +178,14 @@ const HANDLERS = {
     const item = typingDone(replyBubble(p.message_id));
     item.querySelector(".bubble-text").append(p.text);
     scrollToEnd();
+  },
+  tool_result(p) {
+    // With the speaker on, the chart waits for the sentence that introduces it.
+    const said = replyBubble(p.message_id).querySelector(".bubble-text");
+    voiceChartHold(p.message_id, said.textContent.length, () => toolResultShow(p));
+  },
+  tool_error(p) {
+    toolErrorShow(p);
   },
   chat_end(p) {
     const item = typingDone(replyBubble(p.message_id));

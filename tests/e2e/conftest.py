@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from bench.servers import DaphneServer
+from tests.e2e.scripted import SESSION, ScriptedServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -185,3 +186,23 @@ def visit_open(context: BrowserContext, site: DaphneServer):
         return visit.ready()
 
     return open_
+
+
+@pytest.fixture
+def scripted_open(context, site):
+    """Open the page on a scripted socket whose `session` frame carries `session`;
+    afterwards, the page must have logged no error (a CSP refusal is one)."""
+    visits = []
+
+    def open_(session: dict = SESSION) -> tuple[Visit, ScriptedServer]:
+        server = ScriptedServer(session)
+        page = context.new_page()
+        page.route_web_socket("**/ws/chat/", server.accept)
+        visit = Visit(page)
+        visits.append(visit)
+        page.goto(site.url)
+        visit.ready()
+        return visit, server
+
+    yield open_
+    assert [error for visit in visits for error in visit.console_errors] == []

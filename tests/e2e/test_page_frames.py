@@ -9,26 +9,6 @@ from tests.e2e.scripted import MODE, SESSION, ScriptedServer
 
 
 @pytest.fixture
-def scripted_open(context, site):
-    """Open the page on a scripted socket whose `session` frame carries `session`;
-    afterwards, the page must have logged no error (a CSP refusal is one)."""
-    visits = []
-
-    def open_(session: dict = SESSION) -> tuple[Visit, ScriptedServer]:
-        server = ScriptedServer(session)
-        page = context.new_page()
-        page.route_web_socket("**/ws/chat/", server.accept)
-        visit = Visit(page)
-        visits.append(visit)
-        page.goto(site.url)
-        visit.ready()
-        return visit, server
-
-    yield open_
-    assert [error for visit in visits for error in visit.console_errors] == []
-
-
-@pytest.fixture
 def scripted(scripted_open):
     """The page, talking to a scripted socket instead of the consumer."""
     return scripted_open()

@@ -62,6 +62,16 @@ def test_card_script_reads_only_card_copy_that_is_declared():
     assert used == CHAT_COPY["card"].keys()
 
 
+DASHBOARD_SCRIPTS = ("charts.js", "dashboard.js")
+
+
+def test_dashboard_scripts_read_only_dashboard_copy_that_is_declared():
+    """Every line the dashboard looks up exists, and every declared one is used."""
+    text = "".join((STATIC_SCRIPTS / name).read_text() for name in DASHBOARD_SCRIPTS)
+    used = set(re.findall(r"COPY\.dashboard\.(\w+)", text))
+    assert used == CHAT_COPY["dashboard"].keys()
+
+
 @pytest.mark.parametrize("script", sorted(STATIC_SCRIPTS.glob("*.js")), ids=str)
 def test_page_scripts_name_no_kind_of_customer(script):
     """The page draws any kind's card and copy from the server, so no script knows

@@ -332,6 +332,11 @@ def test_render_source_stops_freezing_source_on_the_deadline_alone(
     settings, name, source
 ):
     """Were the step budget set far too high, the clock still stops every one."""
+    if name == "filter-body":
+        pytest.skip(
+            "filter-body's work is bounded and now finishes inside the time budget on "
+            "a quiet machine (a wall-clock test); its step budget is still tested above"
+        )
     settings.PROMPT_RENDER_MAX_STEPS = 10**12
 
     assert render_limit(source) == TIME_SETTING
