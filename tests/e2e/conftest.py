@@ -51,6 +51,11 @@ def site_env(tmp_path_factory) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{base / 'db.sqlite3'}",
         "STATIC_ROOT": str(base / "static"),
         "PYTHONUNBUFFERED": "1",
+        # Every browser test is a new visit from 127.0.0.1: the whole run's, not one
+        # visitor's, so the per-address budgets are sized for the run.
+        "CHAT_ADDRESS_SESSIONS_PER_WINDOW": "100000",
+        "CHAT_ADDRESS_CONNECTIONS_PER_WINDOW": "100000",
+        "CHAT_ADDRESS_CONVERSATIONS_PER_WINDOW": "100000",
     }
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "collectstatic", "--no-input", "-v0")
