@@ -463,14 +463,14 @@ def tool_call_summary(call: dict) -> str:
     it drew nothing."""
     arguments = call.get("arguments")
     if isinstance(arguments, dict):
-        asked = ", ".join(
+        arguments = ", ".join(
             f"{name}={value if isinstance(value, str) else json.dumps(value)}"
             for name, value in arguments.items()
         )
-    else:
-        asked = Truncator(arguments or "").chars(60)
+    asked = Truncator(arguments or "").chars(120)
     if error := call.get("error"):
-        return f"{call.get('tool')}({asked}) → {error['code']}: {error['message']}"
+        said = f"{error.get('code')}: {error.get('message')}"
+        return f"{call.get('tool')}({asked}) → {said}"
     drew = Truncator(_figures_summary(call.get("result") or {})).chars(120)
     return f"{call.get('tool')}({asked}) → {drew}"
 
@@ -478,11 +478,13 @@ def tool_call_summary(call: dict) -> str:
 def _figures_summary(result: dict) -> str:
     """A chart's title, type and points, or the tiles' labels and values."""
     if "metrics" in result:
-        return ", ".join(f"{m['label']} {m['value']}" for m in result["metrics"])
+        return ", ".join(
+            f"{m.get('label')} {m.get('value')}" for m in result["metrics"]
+        )
     points = ", ".join(
-        f"{point['label']} {point['value']}"
+        f"{point.get('label')} {point.get('value')}"
         for series in result.get("series", ())
-        for point in series["points"]
+        for point in series.get("points", ())
     )
     return f"{result.get('title')} ({result.get('chart_type')}): {points}"
 

@@ -37,9 +37,11 @@ SERVER_ERROR_MESSAGE = "Something went wrong on our side; please try again."
 FINISH_STOP = "stop"
 FINISH_LENGTH = "length"
 FINISH_TIME_LIMIT = "time_limit"
-# The tool calls a reply may run; later ones are refused (and stored without their
-# arguments), so a runaway model cannot fill the page or the row.
-TOOL_CALLS_MAX = 8
+# Past llm.TOOL_CALLS_MAX, as many calls again are refused (and stored without their
+# arguments); any later ones are dropped, so a runaway model cannot fill the page or
+# the row.
+TOOL_CALLS_MAX = llm.TOOL_CALLS_MAX
+TOOL_CALLS_KEPT = 2 * TOOL_CALLS_MAX
 TOO_MANY_TOOLS = {
     "code": "too_many_tools",
     "message": f"A reply runs at most {TOOL_CALLS_MAX} tool calls; this one did not.",
@@ -215,7 +217,11 @@ class Reply:
             await self.send("chat_chunk", {"message_id": self.message_id, "text": text})
 
     async def call(self, call: llm.ToolCall) -> None:
-        """Run a tool call (past TOOL_CALLS_MAX, refuse it) and tell the page."""
+        """Run a tool call (past TOOL_CALLS_MAX, refuse it; past TOOL_CALLS_KEPT,
+        drop it) and tell the page."""
+        if len(self.progress.outcomes) >= TOOL_CALLS_KEPT:
+            return
+        call = call.bounded()
         if len(self.progress.outcomes) < TOOL_CALLS_MAX:
             kind = kind_get(self.conversation.persona_kind)
             outcome = tool_run(call, kind=kind, persona=self.conversation.persona)

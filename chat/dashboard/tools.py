@@ -7,12 +7,20 @@ a `tool_error` for that call, never a failed reply.
 """
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
-from chat.llm import ToolCall
+from chat.llm import TOOL_ARGUMENTS_MAX_CHARS, ToolCall
 from personas import Kind
 from personas.figures import (
     CHART_TYPES,
@@ -43,6 +51,17 @@ class ShowChart(BaseModel):
     title: str | None = Field(
         default=None, max_length=TITLE_MAX_CHARS, description="A short title."
     )
+
+    @field_validator("title")
+    @classmethod
+    def _title_plain(cls, title: str | None) -> str | None:
+        """The model's title reaches the page and, in a caption, the history: one
+        line of printable text, its runs of spaces collapsed."""
+        if title is None:
+            return None
+        if any(unicodedata.category(c)[0] == "C" for c in title if c not in "\t\n"):
+            raise ValueError("a title holds only printable characters")
+        return " ".join(title.split()) or None
 
 
 class ShowMetrics(BaseModel):
@@ -155,6 +174,14 @@ def _schemas(models: dict[str, type[BaseModel]]) -> tuple[dict, ...]:
 
 def tool_run(call: ToolCall, *, kind: Kind, persona: Persona) -> ToolOutcome:
     """Check one call against this kind's tools and compute its figures."""
+    if len(call.arguments) > TOOL_ARGUMENTS_MAX_CHARS:
+        return _refused(
+            call,
+            "",
+            "tool_malformed",
+            f"The call's arguments are longer than {TOOL_ARGUMENTS_MAX_CHARS} "
+            "characters.",
+        )
     try:
         arguments = json.loads(call.arguments or "{}")
     except (ValueError, RecursionError):  # RecursionError: nested too deep to read

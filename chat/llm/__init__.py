@@ -19,6 +19,9 @@ from django.utils.module_loading import import_string
 
 from chat.llm.base import (
     FAILURES,
+    TOOL_ARGUMENTS_MAX_CHARS,
+    TOOL_CALLS_MAX,
+    TOOL_NAME_MAX_CHARS,
     Backend,
     BackendInfo,
     Finish,
@@ -39,6 +42,9 @@ __all__ = [
     "Finish",
     "ModelError",
     "Piece",
+    "TOOL_ARGUMENTS_MAX_CHARS",
+    "TOOL_CALLS_MAX",
+    "TOOL_NAME_MAX_CHARS",
     "ReplyRequest",
     "ToolCall",
     "backend",

@@ -3,10 +3,11 @@ out.
 
 A backend (chat.llm.openai, chat.llm.offline; chosen by `LLM_BACKEND`, see
 chat.llm) gets a `ReplyRequest` and returns an async iterator of `Piece`s: text
-pieces, each whole `ToolCall` as soon as it is complete (its arguments unchecked:
-chat.dashboard validates and runs it), and a `Finish` last when the reply ended
-other than normally. Every failure is a
-`ModelError` with one of the codes of `FAILURES`, never a library's own exception.
+pieces, each whole `ToolCall` once the backend knows it is complete (the OpenAI
+backend: at the stream's finish, since a call's pieces may interleave with others';
+its arguments unchecked: chat.dashboard validates and runs it), and a `Finish` last
+when the reply ended other than normally. Every failure is a `ModelError` with one
+of the codes of `FAILURES`, never a library's own exception.
 """
 
 import asyncio
@@ -85,6 +86,14 @@ class Finish:
     reason: str
 
 
+# What one reply may carry of tool calls, whatever the model sends: the calls run
+# (later ones are refused, then dropped), and each call's size. Backends stop
+# collecting past these, so a runaway stream cannot fill memory, the page or the row.
+TOOL_CALLS_MAX = 8
+TOOL_NAME_MAX_CHARS = 64  # OpenAI's own limit on a function name; ids too
+TOOL_ARGUMENTS_MAX_CHARS = 4_000
+
+
 @dataclass(frozen=True)
 class ToolCall:
     """A tool the model asked for, as it sent it: `arguments` is its raw JSON text."""
@@ -92,6 +101,15 @@ class ToolCall:
     call_id: str
     name: str
     arguments: str
+
+    def bounded(self) -> "ToolCall":
+        """The call with its id and name cut to TOOL_NAME_MAX_CHARS, as any backend's
+        calls are before they are echoed to the page or stored."""
+        return ToolCall(
+            self.call_id[:TOOL_NAME_MAX_CHARS],
+            self.name[:TOOL_NAME_MAX_CHARS],
+            self.arguments,
+        )
 
 
 type Piece = str | ToolCall | Finish

@@ -44,7 +44,17 @@ import httpx2
 import openai
 from django.conf import settings
 
-from chat.llm.base import BackendInfo, Finish, ModelError, Piece, ReplyRequest, ToolCall
+from chat.llm.base import (
+    TOOL_ARGUMENTS_MAX_CHARS,
+    TOOL_CALLS_MAX,
+    TOOL_NAME_MAX_CHARS,
+    BackendInfo,
+    Finish,
+    ModelError,
+    Piece,
+    ReplyRequest,
+    ToolCall,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +278,15 @@ class _Draft:
     call_id: str
     name: str = ""
     arguments: list[str] = field(default_factory=list)
+    size: int = 0
+
+    def arguments_add(self, piece: str) -> None:
+        """Keep the arguments to one character past TOOL_ARGUMENTS_MAX_CHARS: enough
+        for the call to be refused as too long, never more."""
+        room = TOOL_ARGUMENTS_MAX_CHARS + 1 - self.size
+        if room > 0:
+            self.arguments.append(piece[:room])
+            self.size += min(len(piece), room)
 
 
 class _ToolCallDrafts:
@@ -304,17 +323,23 @@ class _ToolCallDrafts:
                 raise ValueError(
                     f"a tool call of the wrong shape: {delta}"[:200]
                 ) from None
+            if draft is None:  # past the calls a reply may carry: dropped
+                continue
             if isinstance(name, str):
-                draft.name += name
+                draft.name = (draft.name + name)[:TOOL_NAME_MAX_CHARS]
             if arguments is not None:
-                draft.arguments.append(
+                draft.arguments_add(
                     arguments if isinstance(arguments, str) else json.dumps(arguments)
                 )
 
-    def _draft(self, index: Any, call_id: str) -> _Draft:
-        """The call this delta belongs to: the one at its index, or a new one."""
+    def _draft(self, index: Any, call_id: str) -> _Draft | None:
+        """The call this delta belongs to: the one at its index, or a new one (None
+        past TOOL_CALLS_MAX + 1: the one over tells the page calls were refused)."""
+        call_id = call_id[:TOOL_NAME_MAX_CHARS]
         draft = self._at.get(index)
         if draft is None or (call_id and draft.call_id and call_id != draft.call_id):
+            if self._count > TOOL_CALLS_MAX:
+                return None
             draft = self._at[index] = _Draft(self._count, call_id)
             self._begun.append(draft)
             self._count += 1

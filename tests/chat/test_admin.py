@@ -510,6 +510,28 @@ def test_conversation_page_shows_each_replys_tool_calls(admin_client, conversati
     ) in content
 
 
+def test_conversation_page_shows_odd_stored_tool_calls_cut_short(
+    admin_client, conversation
+):
+    """Rows written by hand or an older release: long arguments are cut, missing
+    keys read as None, and the page still opens."""
+    odd = [
+        {"tool": "show_chart", "arguments": {"dataset": "x" * 500}, "result": {}},
+        {"tool": "show_chart", "error": {"code": "tool_invalid"}},
+        {"tool": "show_metrics", "result": {"metrics": [{"value": 3}]}},
+    ]
+    conversation.messages.create(role="assistant", content="", tool_calls=odd)
+    url = reverse("admin:chat_conversation_change", args=[conversation.pk])
+
+    response = admin_client.get(url)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "x" * 200 not in content and "x" * 100 in content
+    assert "tool_invalid: None" in content
+    assert "None 3" in content
+
+
 def test_conversation_page_shows_a_short_visitor_id_not_the_key(
     admin_client, conversation
 ):

@@ -11,7 +11,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from chat import llm
-from chat.conversation.replies import TOOL_CALLS_MAX
+from chat.conversation.replies import TOOL_CALLS_KEPT, TOOL_CALLS_MAX
 from chat.conversation.visits import MODE_KEY, SEED_KEY
 from chat.dashboard.tools import tool_caption, tool_run
 from chat.models import Message, Mode
@@ -174,6 +174,17 @@ async def test_calls_past_the_cap_are_refused_and_stored_without_arguments(scrip
     row = await reply_row(frames[-1]["payload"]["message_id"])
     assert len(row.tool_calls) == TOOL_CALLS_MAX + 2
     assert [call["arguments"] for call in row.tool_calls[TOOL_CALLS_MAX:]] == ["", ""]
+    await communicator.disconnect()
+
+
+async def test_calls_past_twice_the_cap_are_dropped(scripted):
+    scripted.pieces = [FEES_CALL] * (TOOL_CALLS_KEPT + 5)
+    communicator, _ = await socket_open(await stargazer_session())
+    frames = await chat(communicator, "Chart everything, again and again")
+    tools = [f for f in frames if f["type"].startswith("tool_")]
+    assert len(tools) == TOOL_CALLS_KEPT
+    row = await reply_row(frames[-1]["payload"]["message_id"])
+    assert len(row.tool_calls) == TOOL_CALLS_KEPT
     await communicator.disconnect()
 
 

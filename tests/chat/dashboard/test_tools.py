@@ -15,7 +15,7 @@ from chat.dashboard.tools import (
     tool_run,
     tool_schemas,
 )
-from chat.llm import ToolCall
+from chat.llm import TOOL_ARGUMENTS_MAX_CHARS, ToolCall
 from personas.figures import chart_compute, metrics_compute
 from personas.registry import generate_persona
 from tests.support.planetarium import NAME, PLANETARIUM, PLANETARIUM_BARE, registered
@@ -125,7 +125,7 @@ def test_tool_run_tool_the_kind_lacks_is_unknown(persona):
     assert outcome.error["message"].endswith("use one of: none.")
 
 
-@pytest.mark.parametrize("text", ['{"dataset": "du', "[1, 2]", "null", "[" * 100_000])
+@pytest.mark.parametrize("text", ['{"dataset": "du', "[1, 2]", "null", "[" * 3_000])
 def test_tool_run_arguments_not_a_json_object_are_malformed_and_kept(persona, text):
     outcome = run(persona, "show_chart", text)
     assert outcome.error["code"] == "tool_malformed"
@@ -159,6 +159,27 @@ def test_tool_run_title_at_the_limit_is_kept(persona):
     title = "x" * TITLE_MAX_CHARS
     outcome = run(persona, "show_chart", {"dataset": "dues", "title": title})
     assert outcome.result["title"] == title
+
+
+def test_tool_run_title_is_one_line_of_its_words(persona):
+    title = "Your  nights\n under the dome "
+    outcome = run(persona, "show_chart", {"dataset": "dues", "title": title})
+    assert outcome.result["title"] == "Your nights under the dome"
+
+
+@pytest.mark.parametrize("title", ["Dues\u202e", "Dues\x00", "Dues\u200b"])
+def test_tool_run_title_with_unprintable_characters_is_refused(persona, title):
+    outcome = run(persona, "show_chart", {"dataset": "dues", "title": title})
+    assert outcome.error["code"] == "tool_invalid"
+    assert "printable" in outcome.error["message"]
+
+
+def test_tool_run_arguments_past_the_limit_are_refused_and_not_kept(persona):
+    text = json.dumps({"dataset": "dues", "title": "x" * TOOL_ARGUMENTS_MAX_CHARS})
+    outcome = run(persona, "show_chart", text)
+    assert outcome.error["code"] == "tool_malformed"
+    assert str(TOOL_ARGUMENTS_MAX_CHARS) in outcome.error["message"]
+    assert outcome.arguments == ""
 
 
 def test_tool_outcome_stored_result():

@@ -307,3 +307,31 @@ async def test_chart_magic_word_sends_the_arguments_in_pieces(
     pieces = [call["function"]["arguments"] for call in calls]
     assert len(pieces) > 2 and "".join(pieces) == '{"dataset": "dues"}'
     assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
+
+
+async def test_reply_stream_keeps_one_call_past_the_cap(openai_backend: OpenAIServer):
+    """The one over tells the page calls were refused; the rest are never kept."""
+    calls_send(openai_backend, *[DUES] * (llm.TOOL_CALLS_MAX * 3))
+    calls = calls_in(await reply_collect())
+    assert len(calls) == llm.TOOL_CALLS_MAX + 1
+    assert {call.arguments for call in calls} == {DUES}
+
+
+async def test_reply_stream_cuts_arguments_one_past_their_limit(
+    openai_backend: OpenAIServer,
+):
+    huge = json.dumps({"dataset": "dues", "title": "x" * 50_000})
+    calls_send(openai_backend, huge, arguments_chunk=1000)
+    [call] = calls_in(await reply_collect())
+    assert call.arguments == huge[: llm.TOOL_ARGUMENTS_MAX_CHARS + 1]
+    outcome = tool_run(call, kind=PLANETARIUM, persona={})
+    assert outcome.error["code"] == "tool_malformed"
+
+
+async def test_reply_stream_cuts_a_long_name_and_id(openai_backend: OpenAIServer):
+    openai_backend.behaviour.tool_calls = [
+        {"name": "show_chart" * 20, "arguments": DUES, "id": "c" * 500}
+    ]
+    [call] = calls_in(await reply_collect())
+    assert call.name == ("show_chart" * 20)[: llm.TOOL_NAME_MAX_CHARS]
+    assert call.call_id == "c" * llm.TOOL_NAME_MAX_CHARS
