@@ -9,6 +9,7 @@ import functools
 from collections.abc import Iterable
 
 from chat.generation.matching import stem, words
+from chat.llm import QUESTION_READ_CHARS
 from personas.articles import Article
 
 # What a turn hands on: enough for the best few how-tos, bounded so a mode with long
@@ -16,9 +17,6 @@ from personas.articles import Article
 # title and a 2,000-character body) always fits.
 ARTICLES_MATCHED = 3
 ARTICLES_MAX_CHARS = 3000
-# A how-to is asked in a sentence or two: matching reads no further into a message,
-# so the longest one a visitor may send costs what a short one does.
-QUESTION_READ_CHARS = 600
 # Words that say nothing about which task a visitor means.
 _STOP_WORDS = frozenset(
     "i me my we our you your it its is are was be do does did can could would should "

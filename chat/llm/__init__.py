@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 
 from chat.llm.base import (
     FAILURES,
+    QUESTION_READ_CHARS,
     TOOL_ARGUMENTS_MAX_CHARS,
     TOOL_CALLS_MAX,
     TOOL_NAME_MAX_CHARS,
@@ -42,6 +43,7 @@ __all__ = [
     "Finish",
     "ModelError",
     "Piece",
+    "QUESTION_READ_CHARS",
     "TOOL_ARGUMENTS_MAX_CHARS",
     "TOOL_CALLS_MAX",
     "TOOL_NAME_MAX_CHARS",

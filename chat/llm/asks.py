@@ -33,6 +33,9 @@ _FEW_WORDS = 3
 # The visitor messages a follow-up may reach back over.
 _REACH = 4
 # Words this long may be respelt to an intent's word one slip away ("scroe").
+# The clauses of a message read for asks: a reply answers at most three, and each
+# ask may carry the clauses around it, so reading further only costs.
+_CLAUSES_READ = 12
 _RESPELT_LENGTH = 5
 _WORD = re.compile(rf"[a-z]{{{_RESPELT_LENGTH},}}", re.IGNORECASE)
 
@@ -56,7 +59,7 @@ def asks_of(text: str, intents: Intents) -> list[Ask]:
     ("and when does it renew?") gets that ask's words after its own."""
     asks: list[Ask] = []
     loose: list[str] = []
-    for clause in clauses(text):
+    for clause in clauses(text)[:_CLAUSES_READ]:
         answer = _intent_of(clause, intents)
         if answer is None and asks:
             asks[-1] = Ask(asks[-1].answer, f"{asks[-1].words} {clause}")
@@ -75,9 +78,12 @@ def respelt(text: str, intents: Intents) -> str:
     swapped) from an intent's word spelt as the intent spells it: read only when the
     message as typed asks nothing."""
     spelling = _spellings(intents)
+    longest = max(map(len, spelling), default=0) + 1  # a known word with a letter more
 
     def fixed(found: re.Match[str]) -> str:
         word = found.group().lower()
+        if len(word) > longest:  # one slip from no known word
+            return found.group()
         slips = [word[:i] + word[i + 1 :] for i in range(len(word))]
         for known in filter(None, map(spelling.get, [word, *slips])):
             # Another form of a word ("order", "orders") is not a slip.

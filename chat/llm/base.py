@@ -86,6 +86,11 @@ class Finish:
     reason: str
 
 
+# How much of a visitor's message the pure readers read (the offline model, its
+# chart requests, help-article matching): a question is asked in a sentence or two,
+# so the longest message a visitor may send costs what a short one does.
+QUESTION_READ_CHARS = 600
+
 # What one reply may carry of tool calls, whatever the model sends: the calls run
 # (later ones are refused, then dropped), and each call's size. Backends stop
 # collecting past these, so a runaway stream cannot fill memory, the page or the row.

@@ -16,7 +16,13 @@ from collections.abc import AsyncIterator, Sequence
 
 from chat.dashboard.asks import chart_requests_removed, dashboard_calls
 from chat.llm.asks import Ask, asks_of, leans_on_context, respelt, topic_of
-from chat.llm.base import BackendInfo, Piece, ReplyRequest, text_pieces
+from chat.llm.base import (
+    QUESTION_READ_CHARS,
+    BackendInfo,
+    Piece,
+    ReplyRequest,
+    text_pieces,
+)
 from personas import Kind, kind_get, kind_names
 from personas.answers import Persona, words
 from personas.articles import Article, how_to_answer
@@ -150,8 +156,12 @@ class OfflineBackend:
         then the chart calls it asks for. A question that only asks for a chart gets
         no text (the reply's caption names the chart); one that asks something
         besides gets the answer to the rest."""
-        users = [m for m in request.messages if m.get("role") == "user"]
-        question = users[-1]["content"] if users else ""
+        users = [
+            m["content"][:QUESTION_READ_CHARS]
+            for m in request.messages
+            if m.get("role") == "user"
+        ]
+        question = users[-1] if users else ""
         known = request.persona_kind in kind_names()
         calls = (
             dashboard_calls(question, kind_get(request.persona_kind)) if known else ()
@@ -163,7 +173,7 @@ class OfflineBackend:
                 question=question,
                 persona_kind=request.persona_kind,
                 persona=request.persona,
-                earlier=[m["content"] for m in users[:-1]],
+                earlier=users[:-1],
                 articles=request.articles,
             )
             async for piece in text_pieces(text):

@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 
 from chat import llm
-from chat.llm import offline
+from chat.llm import asks, offline
 from personas import (
     Appointment,
     BankingPersona,
@@ -424,6 +424,31 @@ async def test_reply_stream_answers_last_user_message_in_pieces():
     pieces = [piece async for piece in stream]
     assert "".join(pieces) == "Your checking balance is $4,210.55."
     assert pieces == ["Your checking balance ", "is $4,210.55."]
+
+
+async def offline_reply(text: str) -> str:
+    request = llm.ReplyRequest(
+        messages=[{"role": "user", "content": text}],
+        persona_kind="banking",
+        persona=BANKING,
+    )
+    stream = offline.OfflineBackend().reply_stream(request)
+    return "".join([piece async for piece in stream if isinstance(piece, str)])
+
+
+async def test_reply_stream_reads_only_the_head_of_a_long_message():
+    """Past QUESTION_READ_CHARS a message is not read, so its length costs nothing."""
+    padding = "la " * (llm.QUESTION_READ_CHARS // 3)
+    assert "$4,210.55" in await offline_reply("What's my checking balance? " + padding)
+    late = await offline_reply(padding + "What's my checking balance?")
+    assert late.startswith(offline.UNKNOWN) and "$4,210.55" not in late
+
+
+def test_respelt_leaves_a_word_longer_than_any_known_word():
+    kind = kind_get("banking")
+    word = "b" + "a" * 5000
+    assert asks.respelt(f"my {word} please", kind.answers) == f"my {word} please"
+    assert asks.respelt("my cheking", kind.answers) == "my checking"
 
 
 async def test_reply_stream_lets_other_tasks_run_between_pieces():
