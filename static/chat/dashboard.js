@@ -132,12 +132,18 @@ export function dashboardShow(dashboard, locale, { keepPlace = false } = {}) {
   tabsDraw();
 }
 
-/** A tool's outcome, newest first on the assistant's tab, which is then shown. */
+/** A tool's outcome, newest first on the assistant's tab, which is then shown; the
+ * same call of the same reply arriving again replaces its first drawing (call ids
+ * are only unique within a reply: the offline model's are offline-1, offline-2…). */
 function assistantAdd(item, { message_id: messageId, call_id: callId }) {
   item.dataset.messageId = String(messageId ?? "");
   item.dataset.callId = String(callId ?? "");
   for (const old of assistant.panel.querySelectorAll("[data-call-id]"))
-    if (old.dataset.callId === item.dataset.callId) old.remove();
+    if (
+      old.dataset.callId === item.dataset.callId &&
+      old.dataset.messageId === item.dataset.messageId
+    )
+      old.remove();
   const first = assistant.panel.childElementCount === 0;
   assistant.panel.prepend(item);
   if (first) tabsDraw();

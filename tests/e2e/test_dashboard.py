@@ -345,3 +345,21 @@ def test_mode_updated_redraws_the_tabs_in_the_same_place(scripted_open):
     expect(tabs(visit)).to_have_text([*titles, "From the assistant"])
     expect(tabs(visit).nth(1)).to_have_attribute("aria-selected", "true")
     expect(assistant_chart(visit)).to_be_attached()
+
+
+def test_charts_of_two_replies_with_the_same_call_id_both_stay(scripted_open):
+    """Call ids are unique only within a reply (the offline model's are always
+    offline-1): a new reply's chart never takes an older one's place."""
+    visit, server = scripted_open()
+    for message_id, chart_type in ((5, "bar"), (7, "pie")):
+        server.send(
+            "tool_result",
+            message_id=message_id,
+            call_id="offline-1",
+            tool="show_chart",
+            result=chart_of_type(chart_type),
+        )
+    charts = visit.testid("assistant-panel").get_by_test_id("chart")
+    expect(charts).to_have_count(2)
+    expect(charts.nth(0)).to_have_attribute("data-chart-type", "pie")
+    expect(charts.nth(1)).to_have_attribute("data-chart-type", "bar")
