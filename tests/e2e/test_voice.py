@@ -269,3 +269,66 @@ def test_voice_controls_look_right(context, visit_open):
     )
     expect(visit.testid("voice-notice")).to_be_visible()
     clean(visit)
+
+
+CHART = {
+    "dataset": "spending_by_category",
+    "chart_type": "bar",
+    "title": "Spending by category",
+    "unit": "USD",
+    "series": [{"name": "Spent", "points": [{"label": "Fuel", "value": 52.75}]}],
+}
+
+
+def chart_reply(server, text: str) -> None:
+    """A reply whose chart arrives after its text, as the offline model sends one."""
+    server.send("chat_start", message_id=5)
+    server.send("chat_chunk", message_id=5, text=text)
+    server.send(
+        "tool_result",
+        message_id=5,
+        call_id="offline-1",
+        tool="show_chart",
+        result=CHART,
+    )
+    server.send("chat_end", message_id=5, text=text)
+
+
+def test_a_chart_appears_as_its_sentence_is_spoken(scripted):
+    visit, server = scripted
+    visit.testid("voice-speaker").click()
+    chart_reply(server, "Your spending is below. Here is a chart of it.")
+    expect(visit.page.locator('[data-status="complete"]')).to_have_count(1)
+    charts = visit.testid("assistant-panel").get_by_test_id("chart")
+    assert [u["text"] for u in spoken(visit)] == [
+        "Your spending is below.",
+        "Here is a chart of it.",
+    ]
+    expect(charts).to_have_count(0)
+
+    visit.page.evaluate("speechFake.start(0)")  # the first sentence: not yet
+    expect(charts).to_have_count(0)
+    visit.page.evaluate("speechFake.start(1)")  # the sentence that introduces it
+    expect(charts).to_have_count(1)
+    clean(visit)
+
+
+def test_a_held_chart_is_drawn_when_the_reading_stops(scripted):
+    visit, server = scripted
+    visit.testid("voice-speaker").click()
+    chart_reply(server, "Here is a chart of your spending.")
+    charts = visit.testid("assistant-panel").get_by_test_id("chart")
+    expect(visit.page.locator('[data-status="complete"]')).to_have_count(1)
+    expect(charts).to_have_count(0)
+
+    visit.testid("voice-speaker").click()  # muted mid-reply: nothing stays held
+    expect(charts).to_have_count(1)
+    clean(visit)
+
+
+def test_with_the_speaker_off_a_chart_is_drawn_at_once(scripted):
+    visit, server = scripted
+    chart_reply(server, "Here is a chart of your spending.")
+    expect(visit.testid("assistant-panel").get_by_test_id("chart")).to_have_count(1)
+    assert spoken(visit) == []
+    clean(visit)
