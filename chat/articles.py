@@ -8,7 +8,7 @@ process's cache (chat.selectors.help_articles_cached), never a query per turn.
 import functools
 from collections.abc import Iterable
 
-from chat.generation.matching import stem, words
+from chat.generation.matching import contains, stem, words
 from chat.llm import QUESTION_READ_CHARS
 from personas.articles import Article
 
@@ -65,7 +65,7 @@ def _score(asked: tuple[str, ...], present: frozenset[str], article: Article) ->
     found = sum(
         len(phrase) * _KEYWORD_WEIGHT
         for phrase in phrases
-        if present.issuperset(phrase) and _holds(asked, phrase)
+        if present.issuperset(phrase) and contains(asked, phrase)
     )
     return found + len(title & present)
 
@@ -89,8 +89,3 @@ def _root(word: str) -> str:
         if root.endswith(suffix) and len(root) - len(suffix) >= 3:
             return root[: -len(suffix)]
     return root
-
-
-def _holds(asked: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(asked[i : i + size] == phrase for i in range(len(asked) - size + 1))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from personas.answers import Persona, Record, words
+from personas.formatting import lower_first
 
 if TYPE_CHECKING:
     from personas.registry import Kind
@@ -78,7 +79,7 @@ def how_to_answer(
         return None
     task = _HOW_TO_TITLE.sub("", best.title).strip().rstrip(".?!")
     mention = article_mention(best, persona, question, kind.help_mentions)
-    return f"To {_lower_first(task)}{mention}: {best.body}"
+    return f"To {lower_first(task)}{mention}: {best.body}"
 
 
 def article_mention(
@@ -119,10 +120,3 @@ def _names(question: str, value: Any) -> bool:
     if not isinstance(value, str) or not value.strip():
         return False
     return re.search(rf"\b{re.escape(value)}\b", question, re.IGNORECASE) is not None
-
-
-def _lower_first(text: str) -> str:
-    """ "File a claim" -> "file a claim", but "ID card" stays as written."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]

@@ -41,8 +41,6 @@ type Persona = dict[str, Any]
 type Unit = str | Callable[[Persona], str]
 ChartType = Literal["bar", "line", "pie", "area", "progress"]
 CHART_TYPES: tuple[str, ...] = get_args(ChartType)
-# Charts whose points are parts of one whole (sum to a total shown elsewhere).
-PART_CHARTS = frozenset({"bar", "pie"})
 
 
 @dataclass(frozen=True)
@@ -102,11 +100,6 @@ def unit_of(unit: Unit, persona: Persona) -> str:
     if callable(unit):
         return unit(persona)
     return persona.get("currency", "USD") if unit == "money" else unit
-
-
-def cents(value: float) -> float:
-    """A money figure rounded to the cent, as the card shows it."""
-    return round(value + 0.0, 2)
 
 
 def chart_compute(

@@ -81,3 +81,11 @@ def clock_time(value: time | str, locale: str | None = None) -> str:
     moment = time.fromisoformat(value) if isinstance(value, str) else value
     text = format_time(moment, "short", locale=locale or _READER.get().locale)
     return text.replace(_NARROW_SPACE, " ")
+
+
+def lower_first(text: str) -> str:
+    """A title inside a sentence: "File a claim" -> "file a claim", but "ID card" and
+    "ATM fees" stay as written."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

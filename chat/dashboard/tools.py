@@ -9,7 +9,7 @@ a `tool_error` for that call, never a failed reply.
 import json
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -29,6 +29,7 @@ from personas.figures import (
     chart_compute,
     metrics_compute,
 )
+from personas.formatting import lower_first
 
 TITLE_MAX_CHARS = 80
 METRICS_MAX = 8
@@ -72,12 +73,6 @@ class ShowMetrics(BaseModel):
     keys: list[str] = Field(
         min_length=1, max_length=METRICS_MAX, description="Which figures to show."
     )
-
-
-TOOLS: dict[str, type[BaseModel]] = {
-    "show_chart": ShowChart,
-    "show_metrics": ShowMetrics,
-}
 
 
 @dataclass(frozen=True)
@@ -126,31 +121,22 @@ def _narrow(kind: Kind) -> dict[str, type[BaseModel]]:
     models: dict[str, type[BaseModel]] = {}
     if kind.datasets:
         dataset = Literal[tuple(d.name for d in kind.datasets)]  # type: ignore[valid-type]
-        models["show_chart"] = create_model(
-            "show_chart",
-            __base__=ShowChart,
-            __doc__=ShowChart.__doc__,
-            dataset=(
-                dataset,
-                Field(description=ShowChart.model_fields["dataset"].description),
-            ),
+        models["show_chart"] = _fields_narrowed(
+            ShowChart, "show_chart", dataset=dataset
         )
     if kind.metrics:
         key = Literal[tuple(m.name for m in kind.metrics)]  # type: ignore[valid-type]
-        models["show_metrics"] = create_model(
-            "show_metrics",
-            __base__=ShowMetrics,
-            __doc__=ShowMetrics.__doc__,
-            keys=(
-                list[key],
-                Field(
-                    min_length=1,
-                    max_length=METRICS_MAX,
-                    description="Which figures to show.",
-                ),
-            ),
+        models["show_metrics"] = _fields_narrowed(
+            ShowMetrics, "show_metrics", keys=list[key]
         )
     return models
+
+
+def _fields_narrowed(base: type[BaseModel], name: str, **types: Any) -> type[BaseModel]:
+    """`base` with these fields' types narrowed, each keeping its own constraints
+    and description."""
+    fields = {field: (kind, base.model_fields[field]) for field, kind in types.items()}
+    return create_model(name, __base__=base, __doc__=base.__doc__, **fields)
 
 
 def tool_schemas(kind: Kind) -> tuple[dict, ...]:
@@ -241,8 +227,6 @@ def tool_caption(outcomes: list[ToolOutcome]) -> str:
     """The line a reply made only of tool calls says."""
     for outcome in outcomes:
         if outcome.result is not None:
-            title = outcome.result.get("title", "the chart")
-            if not title[1:2].isupper():  # "Spending ..." reads "spending", "ATM" not
-                title = title[:1].lower() + title[1:]
+            title = lower_first(outcome.result.get("title", "the chart"))
             return CAPTIONS[outcome.tool].format(title=title)
     return "I couldn't draw that here."

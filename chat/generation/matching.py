@@ -51,7 +51,7 @@ def mode_best[M: ModeLike](found: tuple[str, ...], modes: Sequence[M]) -> M | No
     for mode in modes:
         for term in mode_terms(mode):
             size = (len(term), sum(map(len, term)))
-            if size > best_size and _contains(stems, term):
+            if size > best_size and contains(stems, term):
                 best, best_size = mode, size
     return best
 
@@ -83,7 +83,7 @@ def stem(word: str) -> str:
     return word
 
 
-def _contains(found: tuple[str, ...], term: tuple[str, ...]) -> bool:
+def contains(found: tuple[str, ...], term: tuple[str, ...]) -> bool:
     """Whether term appears in `found` as a run of whole words."""
     size = len(term)
     return any(found[i : i + size] == term for i in range(len(found) - size + 1))
