@@ -56,6 +56,11 @@ async def test_connect_sends_session_with_the_visitors_customer():
     assert session["persona"] == persona_for("banking", seed_from_session_key(key))
     assert session["card"] == card_of("banking", session["persona"])
     assert session["dashboard"] == await dashboard_of("banking", session["persona"])
+    assert [tab["title"] for tab in session["dashboard"]["tabs"]] == [
+        "Overview",
+        "Spending",
+        "Accounts",
+    ]
     assert [m["slug"] for m in session["modes"]] == [
         "banking",
         "insurance",
@@ -144,6 +149,11 @@ async def test_trigger_switches_mode_with_persona_and_streams_greeting():
     assert payload["persona"] == persona_for("insurance", seed_from_session_key(key))
     assert payload["card"] == card_of("insurance", payload["persona"])
     assert payload["dashboard"] == await dashboard_of("insurance", payload["persona"])
+    assert [tab["title"] for tab in payload["dashboard"]["tabs"]] == [
+        "Overview",
+        "Policies",
+        "Claims",
+    ]
     assert payload["conversation_id"] != session["conversation_id"]
     assert payload["reason"] == "switch"
     greeting = await reply_collect(communicator)
