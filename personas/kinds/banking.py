@@ -306,14 +306,16 @@ ANSWERS: Intents = (
 # What its help articles name.
 
 
+_NAME_WORD = re.compile(r"[^\W_]{4,}")  # a word long enough to name a merchant
+
+
 def _charge_named(persona: Persona, question: str) -> str | None:
     """The charge the question names by a word of its description ("the Netflix
-    charge"), newest first."""
+    charge", "my Disney+ charge", "the amazon one"), newest first."""
+    asked = set(_NAME_WORD.findall(question.casefold()))
     for charge in newest_first(persona["recent_transactions"]):
-        named = [w for w in charge["description"].split() if len(w) > 3]
-        if charge["amount"] < 0 and words("|".join(map(re.escape, named))).search(
-            question
-        ):
+        named = _NAME_WORD.findall(charge["description"].casefold())
+        if charge["amount"] < 0 and asked.intersection(named):
             return (
                 f" for {charge['description']} ({money(-charge['amount'])} on "
                 f"{long_date(charge['date'])})"

@@ -168,6 +168,28 @@ def test_a_dispute_names_the_charge_the_question_does():
         assert money(-charge["amount"]) in said
 
 
+@pytest.mark.parametrize(
+    ("asked", "merchant"),
+    [("my Disney+ charge", "Disney+"), ("the amazon one", "Amazon.com")],
+)
+def test_a_dispute_names_a_merchant_spelt_with_punctuation(asked, merchant):
+    """Merchants named as visitors type them: without the "+" or the ".com"."""
+    seed = next(
+        seed
+        for seed in range(100)
+        if {"Disney+", "Amazon.com"}
+        <= {
+            t["description"]
+            for t in generate_persona("banking", seed, as_of=AS_OF)[
+                "recent_transactions"
+            ]
+            if t["amount"] < 0
+        }
+    )
+    said, _ = mention_of("banking", f"how do I dispute {asked} charge?", seed)
+    assert said.startswith(f" for {merchant} (")
+
+
 def test_a_refill_names_the_prescription_the_question_does():
     persona = generate_persona("healthcare", 3, as_of=AS_OF)
     rx = persona["active_prescriptions"][0]
