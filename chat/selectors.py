@@ -11,6 +11,8 @@ opens or switches reads it afresh, so a process that missed a broadcast while no
 its sockets showed the mode never serves the stale one.
 """
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -18,10 +20,32 @@ from django.dispatch import receiver
 from chat.models import HelpArticle, Mode, PromptTemplate
 from personas.articles import Article
 
-# mode pk -> its active version (None: the mode has none), as last read here.
-_active_versions: dict[int, PromptTemplate | None] = {}
-# mode pk -> its help articles in display order, as last read here.
-_mode_articles: dict[int, tuple[Article, ...]] = {}
+
+class _PerMode[T]:
+    """A read about a mode kept in this process until staff change the mode."""
+
+    def __init__(self, read: Callable[[Mode], T]) -> None:
+        self.read = read
+        self.kept: dict[int, T] = {}  # mode pk -> the value as last read here
+
+    def refresh(self, mode: Mode) -> T:
+        """Read now, and keep it for the turns that follow."""
+        value = self.kept[mode.pk] = self.read(mode)
+        return value
+
+    def cached(self, mode: Mode) -> T:
+        """As last read in this process (read on a miss)."""
+        try:
+            return self.kept[mode.pk]
+        except KeyError:
+            return self.refresh(mode)
+
+    def forget(self, mode_pk: int) -> None:
+        """Drop what is kept of a mode staff changed; the next turn reads it."""
+        self.kept.pop(mode_pk, None)
+
+    def forget_all(self) -> None:
+        self.kept.clear()
 
 
 def modes_active() -> QuerySet[Mode]:
@@ -41,27 +65,11 @@ def prompt_active_version(mode: Mode) -> PromptTemplate | None:
     return mode.prompts.filter(is_active=True).order_by().first()
 
 
-def prompt_active_refresh(mode: Mode) -> PromptTemplate | None:
-    """The active version read now, kept for the turns that follow."""
-    version = _active_versions[mode.pk] = prompt_active_version(mode)
-    return version
-
-
-def prompt_active_cached(mode: Mode) -> PromptTemplate | None:
-    """The active version as last read in this process (read on a miss)."""
-    try:
-        return _active_versions[mode.pk]
-    except KeyError:
-        return prompt_active_refresh(mode)
-
-
-def prompt_active_forget(mode_pk: int) -> None:
-    """Drop the kept version of a mode staff changed; the next turn reads it."""
-    _active_versions.pop(mode_pk, None)
-
-
-def prompt_active_forget_all() -> None:
-    _active_versions.clear()
+_active_versions = _PerMode(prompt_active_version)
+prompt_active_refresh = _active_versions.refresh
+prompt_active_cached = _active_versions.cached
+prompt_active_forget = _active_versions.forget
+prompt_active_forget_all = _active_versions.forget_all
 
 
 @receiver(post_save, sender=PromptTemplate)
@@ -73,8 +81,7 @@ def _prompt_saved(sender, instance: PromptTemplate, **kwargs) -> None:
 @receiver(post_save, sender=Mode)
 @receiver(post_delete, sender=Mode)
 def _mode_saved(sender, instance: Mode, **kwargs) -> None:
-    prompt_active_forget(instance.pk)
-    help_articles_forget(instance.pk)
+    mode_words_forget(instance.pk)
 
 
 def help_articles(mode: Mode) -> tuple[Article, ...]:
@@ -85,27 +92,24 @@ def help_articles(mode: Mode) -> tuple[Article, ...]:
     return tuple(row.article for row in rows)
 
 
-def help_articles_refresh(mode: Mode) -> tuple[Article, ...]:
-    """The mode's articles read now, kept for the turns that follow."""
-    found = _mode_articles[mode.pk] = help_articles(mode)
-    return found
+_mode_articles = _PerMode(help_articles)
+help_articles_refresh = _mode_articles.refresh
+help_articles_cached = _mode_articles.cached
+help_articles_forget = _mode_articles.forget
+help_articles_forget_all = _mode_articles.forget_all
 
 
-def help_articles_cached(mode: Mode) -> tuple[Article, ...]:
-    """The mode's articles as last read in this process (read on a miss)."""
-    try:
-        return _mode_articles[mode.pk]
-    except KeyError:
-        return help_articles_refresh(mode)
+def mode_words_refresh(mode: Mode) -> PromptTemplate | None:
+    """Both reads a chat turn keeps of its mode, read now (a visit opens or
+    switches); the active version, which the greeting records."""
+    help_articles_refresh(mode)
+    return prompt_active_refresh(mode)
 
 
-def help_articles_forget(mode_pk: int) -> None:
-    """Drop the kept articles of a mode staff changed; the next turn reads them."""
-    _mode_articles.pop(mode_pk, None)
-
-
-def help_articles_forget_all() -> None:
-    _mode_articles.clear()
+def mode_words_forget(mode_pk: int) -> None:
+    """Both reads forgotten (staff saved the mode, or its prompt or articles)."""
+    prompt_active_forget(mode_pk)
+    help_articles_forget(mode_pk)
 
 
 @receiver(post_save, sender=HelpArticle)

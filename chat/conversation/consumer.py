@@ -46,13 +46,7 @@ from chat.generation.drafts import IndustryRequest
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import PromptTemplateError, render_greeting
-from chat.selectors import (
-    help_articles_forget,
-    help_articles_refresh,
-    mode_get_active,
-    prompt_active_forget,
-    prompt_active_refresh,
-)
+from chat.selectors import mode_get_active, mode_words_forget, mode_words_refresh
 from personas import kind_get
 
 db = database_sync_to_async
@@ -87,8 +81,7 @@ def visit_start_versioned(
     same database trip so the greeting's message can record it (and the mode's help
     articles, for its turns)."""
     visit = start(session)
-    help_articles_refresh(visit.mode)
-    return visit, prompt_active_refresh(visit.mode)
+    return visit, mode_words_refresh(visit.mode)
 
 
 def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
@@ -96,8 +89,7 @@ def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
     its turns: this process may have missed a staff save while none of its sockets
     showed the mode."""
     opened = visits.visit_open_payload(session, today=today)
-    prompt_active_refresh(opened.visit.mode)
-    help_articles_refresh(opened.visit.mode)
+    mode_words_refresh(opened.visit.mode)
     return opened
 
 
@@ -320,8 +312,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def mode_refresh(self, event: dict) -> None:
         """Refresh the mode and tell the page; its next turn reads the prompt."""
-        prompt_active_forget(self.visit.mode.pk)
-        help_articles_forget(self.visit.mode.pk)
+        mode_words_forget(self.visit.mode.pk)
         refreshed = await db(visits.visit_refresh_mode)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.
