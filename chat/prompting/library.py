@@ -8,7 +8,9 @@ capped.
 
 Each render spends a budget (render_budget): a step per loop iteration and per
 FILTER_READ_PER_STEP characters or items a filter reads, up to PROMPT_RENDER_MAX_STEPS,
-and PROMPT_RENDER_MAX_MS of wall-clock time. Loops and filters charge it as they run,
+and PROMPT_RENDER_MAX_MS of the rendering thread's own CPU time (not wall-clock time:
+in a process busy with other sockets, a render waiting its turn for the interpreter
+must not fail a template that renders in time). Loops and filters charge it as they run,
 so a loop over widened strings stops after a few thousand steps, not 10⁸; the same
 checks notice a render whose caller has gone away and stop it.
 """
@@ -91,7 +93,7 @@ class RenderBudget:
     cancelled: threading.Event | None = None
     steps: int = 0
     chars: int = 0  # loop output so far, see MeteredBody
-    started: float = dataclasses.field(default_factory=time.monotonic)
+    started: float = dataclasses.field(default_factory=time.thread_time)
 
     def charge(self, steps: int) -> None:
         """Spend `steps`; past a limit, or once the caller has gone, stop the render."""
@@ -106,7 +108,7 @@ class RenderBudget:
             )
         if self.cancelled is not None and self.cancelled.is_set():
             raise PromptRenderCancelled
-        if (time.monotonic() - self.started) * 1000 > self.max_ms:
+        if (time.thread_time() - self.started) * 1000 > self.max_ms:
             raise PromptLimitError(
                 f"This template took more than {self.max_ms:,g} ms to render. Loop "
                 f"over fewer or shorter values, or raise {TIME_SETTING}.",

@@ -25,6 +25,7 @@ from chat.prompting.library import (
     TIME_SETTING,
     PromptLimitError,
     PromptRenderCancelled,
+    RenderBudget,
 )
 from chat.prompting.rendering import (
     MAX_RENDERED_CHARS,
@@ -330,7 +331,7 @@ DEADLINE_SOURCES = [
     pytest.param(
         *case,
         marks=pytest.mark.skip(
-            reason="finishes inside the time budget on a quiet machine (a wall-clock "
+            reason="finishes inside the time budget on a quiet machine (a timed "
             "test); its step budget is tested above"
         ),
     )
@@ -579,3 +580,16 @@ def test_prompt_template_problems_never_raises_on_any_text(source):
     """Arbitrary text (half-typed tags included) gets a list of problems, not a 500."""
     problems = prompt_template_problems(source, "insurance")
     assert all(isinstance(problem, str) and problem for problem in problems)
+
+
+def test_render_budget_counts_the_renders_own_time_not_its_wait():
+    """A render waiting for the interpreter (a busy process) spends nothing; one
+    working past the limit is stopped."""
+    budget = RenderBudget(max_steps=10**6, max_ms=20)
+    time.sleep(0.1)  # five times the limit, waiting
+    budget.charge(1)
+    started = time.thread_time()
+    with pytest.raises(PromptLimitError) as stopped:
+        while time.thread_time() - started < 1:  # working
+            budget.charge(1)
+    assert stopped.value.limit == TIME_SETTING
