@@ -1,6 +1,7 @@
 """The chat socket under concurrent sessions, against two floors.
 
 Run: .venv/bin/python bench/chat.py [--sessions 200] [--messages 3] [--ramp 50]
+     .venv/bin/python bench/chat.py --profile site.raw  # py-spy over the site's chat
 
 Starts, on 127.0.0.1: a zero-latency OpenAI-compatible model, the site (Daphne, a
 fresh migrated SQLite database, the in-memory channel layer), bench/relay_asgi.py
@@ -90,6 +91,11 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--messages", type=int, default=3, help="questions a session")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="only the site's crowd, sampled by py-spy over the chat into this file",
+    )
     return server_arguments(parser, timeout=900)
 
 
@@ -109,6 +115,8 @@ async def main(args: argparse.Namespace) -> int:
         print(f"Warming up, then {args.sessions} sessions × {args.messages} messages…")
         ports = [process.port for process in processes.values()]
         await visitors_run(ports, 2 * len(ports), 1, ramp=args.ramp)
+        if args.profile:
+            return await profile(args, processes["site"])
         results = {
             name: await outcome(args, process) for name, process in processes.items()
         }
@@ -122,6 +130,24 @@ async def main(args: argparse.Namespace) -> int:
             site = processes["site"]
             print(f"Exceptions in the site's log:\n{site.log_exceptions() or '  none'}")
         return 1 if errors else 0
+
+
+async def profile(args: argparse.Namespace, site: Process) -> int:
+    """The site's crowd alone, py-spy sampling its chat phase into `args.profile`."""
+    crowd = await visitors_run(
+        [site.port],
+        args.sessions,
+        args.messages,
+        ramp=args.ramp,
+        processes=[site],
+        profile=args.profile.resolve(),
+    )
+    print(
+        f"site: {crowd.replies_per_second:.1f} replies/s, "
+        f"{1000 * crowd.chat_cpu_seconds / max(crowd.replies, 1):.2f} CPU ms/reply; "
+        f"profile in {args.profile} (bench/profile_top.py sums it)"
+    )
+    return 1 if crowd.errors else 0
 
 
 async def outcome(args: argparse.Namespace, process: Process) -> Outcome:

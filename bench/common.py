@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -368,21 +369,42 @@ async def visitors_run(
     *,
     ramp: int,
     processes: list["Process"] = (),
+    profile: Path | None = None,
 ) -> Figures:
     """`count` visitors spread over `ports`: they arrive (`ramp` at a time), then all
     at once switch mode (and read the greeting), then chat `messages` times; the
-    CPU time `processes` spent on the chat is counted too."""
+    CPU time `processes` spent on the chat is counted too, and with `profile`,
+    py-spy samples them over the chat into that file."""
     figures = Figures()
     visitors = [Visitor(ports[i % len(ports)]) for i in range(count)]
     await arrive(visitors, figures, ramp)
     await phase(visitors, figures, visitor_switch)
     cpu = sum(p.cpu_seconds() for p in processes)
     started = time.perf_counter()
-    await phase(visitors, figures, visitor_chat, messages)
+    with py_spy_recording(processes[0], profile) if profile else nullcontext():
+        await phase(visitors, figures, visitor_chat, messages)
     figures.chat_seconds = time.perf_counter() - started
     figures.chat_cpu_seconds = sum(p.cpu_seconds() for p in processes) - cpu
     await asyncio.gather(*(v.socket.close() for v in visitors if v.socket))
     return figures
+
+
+@contextlib.contextmanager
+def py_spy_recording(process: "Process", path: Path):
+    """py-spy sampling `process` (100 Hz, without pausing it) while the block runs;
+    its raw stacks land in `path` (bench/profile_top.py sums them)."""
+    spy = subprocess.Popen(
+        [BIN / "py-spy", "record", "--nonblocking", "-r", "100", "-f", "raw"]
+        + ["-o", str(path), "--pid", str(process.popen.pid)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)  # py-spy attaches before the work starts
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        spy.wait(timeout=30)
 
 
 async def arrive(visitors: list[Visitor], figures: Figures, ramp: int) -> None:
