@@ -8,7 +8,6 @@ from django.db import connection
 
 from bench.openai_server import OpenAIServer
 from chat import selectors
-from chat.conversation import transcripts
 from chat.llm.openai import clients_close
 
 
@@ -30,7 +29,6 @@ def process_caches_fresh() -> None:
     """Nothing kept from another test's rows: a flushed database reuses their ids."""
     selectors.prompt_active_forget_all()
     selectors.help_articles_forget_all()
-    transcripts.history_forget()
 
 
 @pytest.fixture

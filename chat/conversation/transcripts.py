@@ -4,26 +4,21 @@ The visitor's message is stored before the model is asked, and every reply row r
 what produced it (prompt version, seed, as-of, backend, model), so any reply can be
 traced. Functions are sync; the consumer calls them through database_sync_to_async.
 
-The rows a turn writes skip `full_clean()`'s foreign-key checks: those keys are rows
-this process just read or wrote, and checking that they exist cost a query each.
-What a turn sends the model as history is kept per conversation in this process and
-updated by the writes below once committed, so it equals what `history_query` would
-return without reading it again.
+A turn's own statements (its two rows, the reply's end, its history) run as SQL made
+once (chat.conversation.statements, and the history query compiled once by the ORM):
+compiling them anew each turn cost more than running them. The history is read every
+turn, so it is what the database holds whichever process or tab wrote it.
 """
 
-import bisect
 import functools
-import threading
-from collections import OrderedDict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.db import connections, router
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from chat.conversation.statements import row_update, rows_insert
 from chat.models import Conversation, Message, Mode, PromptTemplate
 
 # What the page shows for a reply whose process stopped before it finished.
@@ -33,8 +28,8 @@ STALE_REPLY_ERROR = "The server stopped before this reply finished."
 STALE_GRACE_SECONDS = 30
 # The `session` frame redraws at most this many of a conversation's last messages.
 RESUME_MESSAGES = 100
-# Conversations whose history this process keeps; the least recently used goes.
-HISTORY_CONVERSATIONS = 1024
+# Compiled into the history query in place of a conversation's pk.
+_ANY_CONVERSATION = -1
 
 
 def conversation_start(
@@ -57,7 +52,6 @@ def conversation_start(
     )
     conversation.full_clean(exclude=["mode"])  # the mode row was just read
     conversation.save()
-    history_forget(conversation.pk)  # nothing kept from a deleted one's reused id
     return conversation
 
 
@@ -77,14 +71,26 @@ def conversation_resumable(
 
 
 def message_create_user(*, conversation: Conversation, text: str) -> Message:
-    message = Message(
-        conversation=conversation,
-        role=Message.Role.USER,
-        content=text,
-    )
-    message.save()
-    _history_note_on_commit(message)
+    """The visitor's message alone: a turn that switches or conjures, no reply."""
+    message = _user_message(conversation, text)
+    rows_insert([message])
     return message
+
+
+def exchange_begin(
+    *,
+    conversation: Conversation,
+    text: str,
+    prompt_version: PromptTemplate | None,
+    backend: str,
+    model: str,
+) -> tuple[Message, Message]:
+    """The visitor's message and the reply's row, in one INSERT: the reply's id can
+    go to the page at once, and the message is committed before the model is asked."""
+    message = _user_message(conversation, text)
+    reply = _reply_row(conversation, prompt_version, backend=backend, model=model)
+    rows_insert([message, reply])
+    return message, reply
 
 
 def reply_begin(
@@ -95,7 +101,25 @@ def reply_begin(
     model: str,
 ) -> Message:
     """The reply's row, created as it starts so its id can go to the client."""
-    message = Message(
+    reply = _reply_row(conversation, prompt_version, backend=backend, model=model)
+    rows_insert([reply])
+    return reply
+
+
+def _user_message(conversation: Conversation, text: str) -> Message:
+    return Message(conversation=conversation, role=Message.Role.USER, content=text)
+
+
+def _reply_row(
+    conversation: Conversation,
+    prompt_version: PromptTemplate | None,
+    *,
+    backend: str,
+    model: str,
+) -> Message:
+    """A streaming reply's row; its backend and model names come from settings,
+    checked at start-up."""
+    return Message(
         conversation=conversation,
         role=Message.Role.ASSISTANT,
         status=Message.Status.STREAMING,
@@ -103,10 +127,6 @@ def reply_begin(
         backend=backend,
         model=model,
     )
-    # The backend and model names come from settings; the keys were just read.
-    message.full_clean(exclude=["conversation", "prompt_version"])
-    message.save()
-    return message
 
 
 def nul_replace(text: str) -> str:
@@ -150,12 +170,7 @@ def reply_finish(
     message.time_to_first_token_ms = time_to_first_token_ms
     message.duration_ms = duration_ms
     message.error = error[:300]
-    message.updated = timezone.now()
-    Message.objects.filter(pk=message.pk).update(
-        **{field: getattr(message, field) for field in REPLY_END_FIELDS}
-    )
-    if status == Message.Status.COMPLETE:
-        _history_note_on_commit(message)
+    row_update(message, REPLY_END_FIELDS)
     return message
 
 
@@ -198,96 +213,42 @@ def replies_interrupt_stale_once() -> int:
     return replies_interrupt_stale()
 
 
-type HistoryKey = tuple[datetime, int]  # the order of the query: created, then pk
-
-
-class _History:
-    """A conversation's last `turns` exchanges, oldest first, as the query orders."""
-
-    def __init__(self, turns: int, rows: list[tuple[HistoryKey, dict]]) -> None:
-        self.turns = turns
-        self.keys = [key for key, _ in rows]
-        self.rows = [row for _, row in rows]
-
-    def add(self, key: HistoryKey, row: dict) -> None:
-        """Place a row by its key (a reply is placed by when it began), keeping the
-        newest `turns * 2`: exactly the rows the query would now return."""
-        at = bisect.bisect(self.keys, key)
-        self.keys.insert(at, key)
-        self.rows.insert(at, row)
-        del self.keys[: -self.turns * 2], self.rows[: -self.turns * 2]
-
-
-_histories: OrderedDict[int, _History] = OrderedDict()
-_histories_lock = threading.Lock()
-
-
-def history_query(*, conversation: Conversation, turns: int) -> list[dict]:
-    """The last `turns` exchanges, oldest first: visitor messages, complete replies.
+def _history_rows(conversation_pk: int, turns: int) -> QuerySet:
+    """The last `turns` exchanges, newest first: visitor messages, complete replies.
     Text only: a reply's tool calls drew on the page, and its caption says what."""
-    return [row for _, row in _history_rows(conversation.pk, turns)]
-
-
-def _history_rows(conversation_pk: int, turns: int) -> list[tuple[HistoryKey, dict]]:
-    rows = (
+    return (
         Message.objects.filter(conversation_id=conversation_pk)
         .filter(Q(role=Message.Role.USER) | Q(status=Message.Status.COMPLETE))
         .order_by("-created", "-pk")
-        .values_list("created", "pk", "role", "content")[: turns * 2]
+        .values_list("role", "content")[: turns * 2]
     )
-    return [
-        ((created, pk), {"role": role, "content": content})
-        for created, pk, role, content in reversed(rows)
-    ]
+
+
+def history_query(*, conversation: Conversation, turns: int) -> list[dict]:
+    """The last `turns` exchanges, oldest first, through the ORM."""
+    rows = _history_rows(conversation.pk, turns)
+    return [{"role": role, "content": content} for role, content in reversed(rows)]
 
 
 def conversation_history(*, conversation: Conversation, turns: int) -> list[dict]:
-    """What `history_query` returns, read once per conversation in this process."""
-    with _histories_lock:
-        held = _histories.get(conversation.pk)
-        if held is None or held.turns != turns:
-            held = _History(turns, _history_rows(conversation.pk, turns))
-            _histories[conversation.pk] = held
-            if len(_histories) > HISTORY_CONVERSATIONS:
-                _histories.popitem(last=False)
-        _histories.move_to_end(conversation.pk)
-        return list(held.rows)
+    """What `history_query` returns, through its SQL compiled once."""
+    alias = router.db_for_read(Message)
+    sql, params = _history_sql(alias, turns)
+    params = [conversation.pk if p == _ANY_CONVERSATION else p for p in params]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [{"role": role, "content": content} for role, content in reversed(rows)]
 
 
-def _history_note_on_commit(message: Message) -> None:
-    """Add a visitor message or a complete reply, just committed, to its
-    conversation's kept history; inside a transaction, which may yet roll back,
-    forget that history instead."""
-    conversation_pk = message.conversation_id
-    if transaction.get_connection().in_atomic_block:
-        # Until the commit, no other connection sees the row: read it again after.
-        history_forget(conversation_pk)
-        transaction.on_commit(lambda: history_forget(conversation_pk))
-        return
-    row = {"role": message.role, "content": message.content}
-    _history_note(conversation_pk, (message.created, message.pk), row)
-
-
-def _history_note(conversation_pk: int, key: HistoryKey, row: dict) -> None:
-    with _histories_lock:
-        held = _histories.get(conversation_pk)
-        if held is not None:
-            held.add(key, row)
-
-
-def history_forget(conversation_pk: int | None = None) -> None:
-    """Drop a conversation's kept history (all of them: None), read again next turn."""
-    with _histories_lock:
-        if conversation_pk is None:
-            _histories.clear()
-        else:
-            _histories.pop(conversation_pk, None)
-
-
-@receiver(post_delete, sender=Message)
-def _message_deleted(sender, instance: Message, **kwargs) -> None:
-    """A message deleted (by staff, or with its conversation) leaves the history."""
-    history_forget(instance.conversation_id)
+@functools.cache
+def _history_sql(alias: str, turns: int) -> tuple[str, tuple]:
+    """The history query as the ORM compiles it, for any conversation."""
+    query = _history_rows(_ANY_CONVERSATION, turns).using(alias).query
+    sql, params = query.sql_with_params()
+    if params.count(_ANY_CONVERSATION) != 1:  # the pk must be the one such value
+        raise RuntimeError(f"the history query's parameters changed: {params}")
+    return sql, params
 
 
 def conversation_messages_payload(*, conversation: Conversation) -> list[dict]:

@@ -51,17 +51,19 @@ class Turn:
 def turn_take(
     visit: Visit, text: str, *, address: str, visitor: str, backend: BackendInfo
 ) -> Turn:
-    """A turn's whole database work: the budget, the message, the decision, and the
+    """A turn's whole database work: the budget, the decision, the message, and the
     row of a reply (`backend`'s, or canned) so its id can go out at once."""
     retry_after = budgets_spend(Action.MESSAGE, address=address, visitor=visitor)
     if retry_after is not None:
         return Turn(retry_after=retry_after)
-    turn = turn_prepare(visit, text)
+    turn = turn_decide(visit, text)
     if turn.switch_to is not None or turn.conjure is not None:
+        transcripts.message_create_user(conversation=visit.conversation, text=text)
         return turn
     answering = CANNED if turn.canned_reply is not None else backend
-    reply = transcripts.reply_begin(
+    _, reply = transcripts.exchange_begin(
         conversation=visit.conversation,
+        text=text,
         prompt_version=turn.prompt_version,
         backend=answering.backend,
         model=answering.model,
@@ -69,22 +71,20 @@ def turn_take(
     return replace(turn, reply=reply)
 
 
-def turn_prepare(visit: Visit, text: str) -> Turn:
-    """Store the visitor's message, then decide: switch, conjure, canned reply, or the
-    model."""
-    history = transcripts.conversation_history(
-        conversation=visit.conversation, turns=settings.CHAT_HISTORY_TURNS
-    )
-    transcripts.message_create_user(conversation=visit.conversation, text=text)
+def turn_decide(visit: Visit, text: str) -> Turn:
+    """What to do with the visitor's message: switch, conjure, a canned reply, or
+    the model, with the history before it."""
     modes = modes_active()  # lazy: only a trigger phrase makes it query
     match = mode_resolve_trigger(text, modes)
     if match is not None:
         return trigger_turn(match, list(modes))
-    version = prompt_active_cached(visit.mode)
+    history = transcripts.conversation_history(
+        conversation=visit.conversation, turns=settings.CHAT_HISTORY_TURNS
+    )
     history.append({"role": "user", "content": text})
     return Turn(
         messages=history,
-        prompt_version=version,
+        prompt_version=prompt_active_cached(visit.mode),
         mode_articles=help_articles_cached(visit.mode),
     )
 

@@ -22,6 +22,8 @@ def messages_of(conversation_id: int) -> list[Message]:
 
 
 async def test_model_receives_system_prompt_with_the_customers_figures(openai_backend):
+    # Pieces a moment apart stream as chunks of their own: none is held back.
+    openai_backend.behaviour.chunk_delay = 0.02
     communicator, session = await socket_open(await session_create())
     persona = session["persona"]
     await send(communicator, "chat", text="What's my checking balance?")

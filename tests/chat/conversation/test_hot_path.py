@@ -1,6 +1,7 @@
-"""The hot path's shortcuts keep what a turn must see: the active prompt and the
-history kept in the process equal what the database holds, across tabs and
-processes, and a store that fails is never acknowledged to the page."""
+"""The hot path's shortcuts keep what a turn must see: the active prompt kept in the
+process and the history read through its compiled SQL equal what the database holds,
+across tabs and processes, and a store that fails is never acknowledged to the
+page."""
 
 import pytest
 from channels.db import database_sync_to_async
@@ -24,10 +25,18 @@ async def chat(communicator, text: str) -> list[dict]:
 
 @database_sync_to_async
 def history_both(conversation_id: int) -> tuple[list[dict], list[dict]]:
-    """The history as kept in the process, and as the query reads it."""
+    """The history as a turn reads it, and as the ORM's query reads it."""
     conversation = Conversation.objects.get(pk=conversation_id)
     kept = transcripts.conversation_history(conversation=conversation, turns=3)
     return kept, transcripts.history_query(conversation=conversation, turns=3)
+
+
+@database_sync_to_async
+def message_written_elsewhere(conversation_id: int, text: str) -> None:
+    """A visitor message from a tab another process serves: no signal here."""
+    Message.objects.bulk_create(
+        [Message(conversation_id=conversation_id, role="user", content=text)]
+    )
 
 
 @database_sync_to_async
@@ -74,6 +83,21 @@ async def test_history_kept_equals_the_query_across_two_tabs(settings):
     ]
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_history_holds_a_message_another_process_wrote(openai_backend):
+    communicator, opened = await socket_open(await session_create())
+    await chat(communicator, "hello")
+    await message_written_elsewhere(opened["conversation_id"], "from the other tab")
+    await chat(communicator, "and now?")
+    history = openai_backend.chat_requests[-1]["messages"][1:]
+    assert [(m["role"], m["content"]) for m in history] == [
+        ("user", "hello"),
+        ("assistant", openai_backend.behaviour.reply),
+        ("user", "from the other tab"),
+        ("user", "and now?"),
+    ]
+    await communicator.disconnect()
 
 
 async def test_history_leaves_out_a_failed_reply(openai_backend):

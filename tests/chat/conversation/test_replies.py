@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 from django.utils import timezone
 
 from chat import llm
@@ -208,15 +209,20 @@ async def test_text_no_database_can_store_is_stored_replaced(openai_backend, rep
 
 
 async def test_a_reply_row_that_cannot_be_created_ends_in_an_error_frame(
-    settings, openai_backend
+    monkeypatch, openai_backend
 ):
-    settings.OPENAI_MODEL = "m" * 150  # longer than Message.model
+    begin = transcripts.exchange_begin
+
+    def exchange_begin_failing(**fields):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(transcripts, "exchange_begin", exchange_begin_failing)
     communicator, session = await socket_open(await session_create())
     frames = await chat(communicator)
     assert [f["type"] for f in frames] == ["error"]
     assert frames[0]["payload"]["code"] == "server_error"
     assert frames[0]["payload"]["retryable"] is True
-    settings.OPENAI_MODEL = openai_backend.model
+    monkeypatch.setattr(transcripts, "exchange_begin", begin)
     assert (await chat(communicator))[-1]["type"] == "chat_end"
     await communicator.disconnect()
 

@@ -5,9 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat.conversation.turns import turn_messages, turn_prepare
+from chat.conversation.turns import turn_decide, turn_messages, turn_take
 from chat.conversation.visits import Customer, visit_start
 from chat.generation.requests import REFUSALS
+from chat.llm import BackendInfo
 from chat.models import Message, Mode
 
 
@@ -24,27 +25,63 @@ def visit(db):
     return visit_start(FakeSession(), mode=mode, customer=customer)
 
 
+def take(visit, text: str):
+    """`turn_take` as the consumer calls it for a visitor at 127.0.0.1."""
+    return turn_take(
+        visit,
+        text,
+        address="127.0.0.1",
+        visitor="visitor",
+        backend=BackendInfo(backend="openai", model="test-model"),
+    )
+
+
 def mode_queries(captured: CaptureQueriesContext) -> list[str]:
     return [
         q["sql"] for q in captured.captured_queries if 'FROM "chat_mode"' in q["sql"]
     ]
 
 
-def test_turn_prepare_reads_the_modes_only_for_a_trigger(visit):
+def test_turn_decide_reads_the_modes_only_for_a_trigger(visit):
     with CaptureQueriesContext(connection) as ordinary:
-        turn_prepare(visit, "What's my checking balance?")
+        turn_decide(visit, "What's my checking balance?")
     with CaptureQueriesContext(connection) as trigger:
-        turn = turn_prepare(visit, "Presto-Change-O, you're an insurer")
+        turn = turn_decide(visit, "Presto-Change-O, you're an insurer")
     assert turn.switch_to.slug == "insurance"
     assert mode_queries(ordinary) == []
     assert len(mode_queries(trigger)) == 1
 
 
-def test_turn_prepare_stores_the_message_before_deciding(visit):
-    turn = turn_prepare(visit, "Presto-Change-O, you're a bakery")
+def test_turn_take_stores_a_conjuring_message_and_no_reply(visit):
+    turn = take(visit, "Presto-Change-O, you're a bakery")
     assert turn.conjure.industry == "bakery"
-    stored = Message.objects.filter(conversation=visit.conversation, role="user")
-    assert [m.content for m in stored] == ["Presto-Change-O, you're a bakery"]
+    assert turn.reply is None
+    stored = Message.objects.filter(conversation=visit.conversation)
+    assert [(m.role, m.content) for m in stored] == [
+        ("user", "Presto-Change-O, you're a bakery")
+    ]
+
+
+def test_turn_take_stores_the_message_then_the_replys_row_as_save_would(visit):
+    turn = take(visit, "What's my checking balance?")
+    user, reply = Message.objects.filter(conversation=visit.conversation)
+    assert (user.role, user.content, user.status) == (
+        "user",
+        "What's my checking balance?",
+        "complete",
+    )
+    assert reply.pk == turn.reply.pk > user.pk
+    assert (reply.role, reply.status, reply.backend, reply.model) == (
+        "assistant",
+        "streaming",
+        "openai",
+        "test-model",
+    )
+    assert reply.prompt_version == turn.prompt_version
+    assert reply.tool_calls == [] and reply.content == ""
+    assert user.created <= reply.created <= reply.updated
+    assert turn.reply.conversation_id == visit.conversation.pk
+    assert not turn.reply._state.adding
 
 
 TRIGGERS = [
@@ -57,18 +94,18 @@ TRIGGERS = [
 
 
 @pytest.mark.parametrize(("request_text", "slug", "company", "conjure"), TRIGGERS)
-def test_turn_prepare_a_trigger_switches_or_conjures_by_its_industry_words(
+def test_turn_decide_a_trigger_switches_or_conjures_by_its_industry_words(
     visit, request_text, slug, company, conjure
 ):
-    turn = turn_prepare(visit, f"Presto-Change-O, {request_text}")
+    turn = turn_decide(visit, f"Presto-Change-O, {request_text}")
 
     assert getattr(turn.switch_to, "slug", None) == slug
     assert turn.company_name == company
     assert getattr(turn.conjure, "industry", None) == conjure
 
 
-def test_turn_prepare_a_conjured_request_keeps_the_visitors_company(visit):
-    turn = turn_prepare(visit, "Presto-Change-O, you're a bakery called Sweet Crumbs")
+def test_turn_decide_a_conjured_request_keeps_the_visitors_company(visit):
+    turn = turn_decide(visit, "Presto-Change-O, you're a bakery called Sweet Crumbs")
 
     assert turn.conjure.company == "Sweet Crumbs"
 
@@ -87,18 +124,18 @@ def test_turn_prepare_a_conjured_request_keeps_the_visitors_company(visit):
         ("you're a " + "very " * 30 + "big bank", "too_long"),
     ],
 )
-def test_turn_prepare_a_refused_request_is_answered_kindly_with_no_mode(
+def test_turn_decide_a_refused_request_is_answered_kindly_with_no_mode(
     visit, request_text, reason
 ):
-    turn = turn_prepare(visit, f"Presto-Change-O, {request_text}")
+    turn = turn_decide(visit, f"Presto-Change-O, {request_text}")
 
     assert turn.canned_reply == REFUSALS[reason]
     assert (turn.switch_to, turn.conjure) == (None, None)
 
 
-def test_turn_prepare_sends_system_prompt_history_and_the_new_message(visit):
-    turn_prepare(visit, "first")
-    turn = turn_prepare(visit, "second")
+def test_turn_take_sends_system_prompt_history_and_the_new_message(visit):
+    take(visit, "first")  # its reply never finished: left out of the history
+    turn = take(visit, "second")
     messages = turn_messages(visit, turn)
     roles = [m["role"] for m in messages]
     assert roles == ["system", "user", "user"]
