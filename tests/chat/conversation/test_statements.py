@@ -62,9 +62,11 @@ def test_rows_insert_gives_each_row_its_own_pk_in_order(conversation):
     ]
     rows_insert(rows)
     assert [row.pk for row in rows] == sorted({row.pk for row in rows})
-    assert [
-        message.content for message in conversation.messages.order_by("pk")
-    ] == ["message 0", "message 1", "message 2"]
+    assert [message.content for message in conversation.messages.order_by("pk")] == [
+        "message 0",
+        "message 1",
+        "message 2",
+    ]
 
 
 def test_row_update_writes_only_its_fields_and_moves_updated(conversation):
