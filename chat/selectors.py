@@ -3,14 +3,15 @@ prompts.
 
 A chat turn asks for its mode's active prompt version and help articles, which change
 only when staff save: `prompt_active_cached` and `help_articles_cached` keep them per
-mode in this process. A save forgets it here
-(the post-save signals below, at once) and in every process once committed (the
-consumer forgets it on the save's `mode_updated` group message, which also undoes a
-read made here before the commit); every visit that
-opens or switches reads it afresh, so a process that missed a broadcast while none of
-its sockets showed the mode never serves the stale one.
+mode in this process. A save forgets it here (the post-save signals below, at once)
+and in every process once committed (the consumer forgets it on the save's
+`mode_updated` group message, which also undoes a read made here before the commit).
+Only a process with a socket in the mode's group hears that message, so what is kept
+of a mode is forgotten when its last socket here leaves (`mode_unwatch`), and a visit
+opening or switching to a mode no socket here watches reads it afresh.
 """
 
+from collections import Counter
 from collections.abc import Callable
 
 from django.db.models import QuerySet
@@ -104,6 +105,38 @@ def mode_words_refresh(mode: Mode) -> PromptTemplate | None:
     switches); the active version, which the greeting records."""
     help_articles_refresh(mode)
     return prompt_active_refresh(mode)
+
+
+def mode_words_current(mode: Mode) -> PromptTemplate | None:
+    """Both reads for a visit that opens or switches to `mode`: as kept while a socket
+    of this process watches it (and so hears of every save), else read now; the
+    active version, which the greeting records."""
+    if _watchers[mode.pk] > 0:
+        help_articles_cached(mode)
+        return prompt_active_cached(mode)
+    return mode_words_refresh(mode)
+
+
+# Mode pk -> this process's sockets in its group (chat.broadcast), which hear its saves.
+_watchers: Counter[int] = Counter()
+
+
+def mode_watchers(mode_pk: int) -> int:
+    return _watchers[mode_pk]
+
+
+def mode_watch(mode_pk: int) -> None:
+    """A socket of this process now hears `mode_pk`'s saves."""
+    _watchers[mode_pk] += 1
+
+
+def mode_unwatch(mode_pk: int) -> None:
+    """A socket stopped hearing `mode_pk`'s saves; after the last, forget the mode:
+    no save would reach what is kept of it."""
+    _watchers[mode_pk] -= 1
+    if _watchers[mode_pk] <= 0:
+        del _watchers[mode_pk]
+        mode_words_forget(mode_pk)
 
 
 def mode_words_forget(mode_pk: int) -> None:

@@ -46,7 +46,13 @@ from chat.generation.drafts import IndustryRequest
 from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import PromptTemplateError, render_greeting
-from chat.selectors import mode_get_active, mode_words_forget, mode_words_refresh
+from chat.selectors import (
+    mode_get_active,
+    mode_unwatch,
+    mode_watch,
+    mode_words_current,
+    mode_words_forget,
+)
 from personas import kind_get
 
 db = database_sync_to_async
@@ -81,15 +87,14 @@ def visit_start_versioned(
     same database trip so the greeting's message can record it (and the mode's help
     articles, for its turns)."""
     visit = start(session)
-    return visit, mode_words_refresh(visit.mode)
+    return visit, mode_words_current(visit.mode)
 
 
 def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
-    """The socket's visit, its mode's active version and help articles read afresh for
-    its turns: this process may have missed a staff save while none of its sockets
-    showed the mode."""
+    """The socket's visit, with its mode's active version and help articles current
+    for its turns (chat.selectors.mode_words_current)."""
     opened = visits.visit_open_payload(session, today=today)
-    mode_words_refresh(opened.visit.mode)
+    mode_words_current(opened.visit.mode)
     return opened
 
 
@@ -97,6 +102,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     visit: visits.Visit
     reply_task: asyncio.Task | None = None
     rejoin_task: asyncio.Task | None = None
+    watched: int | None = None  # the mode whose saves this socket hears
     frame_arrived: float = 0.0
     invalid_frames: int = 0
     address: str  # the client's (chat.conversation.addresses), as the gate found it
@@ -135,6 +141,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.address = self.scope["client_address"]
         self.visitor = visitor_identity(self.scope["session"].session_key, self.address)
         await self.group_join()
+        self.watch(self.visit.mode.pk)
         self.rejoin_task = asyncio.create_task(self.group_rejoin_periodically())
         await self.send_frame("session", opened.payload)
         if not opened.resumed:  # counted, not refused: the socket budget bounds it
@@ -153,6 +160,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await task_cancel(task)
         if task is not None and hasattr(self, "visit"):
             await self.group_leave(self.group)
+        self.watch(None)
 
     async def dispatch(self, message: dict) -> None:
         """As Channels', less its `aclose_old_connections()` before each handler: a
@@ -359,6 +367,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         async with self.group_lock:
             await self.layer_call(self.channel_layer.group_discard, group)
 
+    def watch(self, mode_pk: int | None) -> None:
+        """Count this socket among `mode_pk`'s watchers (chat.selectors), and no
+        longer among its last mode's: the new one first, so a mode it stays in is
+        never left unwatched."""
+        previous, self.watched = self.watched, mode_pk
+        if mode_pk is not None:
+            mode_watch(mode_pk)
+        if previous is not None:
+            mode_unwatch(previous)
+
     async def group_rejoin_periodically(self) -> None:
         """Re-join the mode's group, which Redis forgets when it restarts."""
         while True:
@@ -402,6 +420,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.group != old_group:
             await self.group_leave(old_group)
             await self.group_join()
+            self.watch(self.visit.mode.pk)
         payload = visits.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)

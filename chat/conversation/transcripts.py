@@ -51,7 +51,7 @@ def conversation_start(
         persona=persona,
     )
     conversation.full_clean(exclude=["mode"])  # the mode row was just read
-    conversation.save()
+    rows_insert([conversation])
     return conversation
 
 

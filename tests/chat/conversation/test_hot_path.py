@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 from django.db import DatabaseError
 from django.db.models import Max
 
+from chat import selectors
 from chat.broadcast import mode_group_name
 from chat.conversation import transcripts
 from chat.models import Conversation, Message, Mode, PromptTemplate
@@ -150,3 +151,34 @@ async def test_a_reply_whose_final_store_fails_is_never_acknowledged(monkeypatch
     )
     assert row.status == Message.Status.FAILED
     await communicator.disconnect()
+
+
+async def test_a_save_no_socket_here_heard_reaches_the_next_socket():
+    first, opened = await socket_open(await session_create())
+    slug = opened["mode"]["slug"]
+    await chat(first, "hi")
+    mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
+    assert selectors.mode_watchers(mode.pk) == 1
+    await first.disconnect()  # the mode's last socket here: nothing hears its saves
+    assert selectors.mode_watchers(mode.pk) == 0
+    version = await version_written_elsewhere(slug)
+    second, _ = await socket_open(await session_create())
+    reply = await chat(second, "hi")
+    assert await reply_version(reply[-1]["payload"]["message_id"]) == version.version
+    await second.disconnect()
+
+
+async def test_a_socket_watches_the_mode_it_shows_and_only_that():
+    communicator, opened = await socket_open(await session_create())
+    banking = await database_sync_to_async(Mode.objects.get)(slug="banking")
+    insurance = await database_sync_to_async(Mode.objects.get)(slug="insurance")
+    assert opened["mode"]["slug"] == "banking"
+    await send(communicator, "chat", text="Presto-Change-O, you're an insurer")
+    await reply_collect(communicator)  # mode_switch, then the greeting
+    assert selectors.mode_watchers(banking.pk) == 0
+    assert selectors.mode_watchers(insurance.pk) == 1
+    await send(communicator, "clear")
+    await reply_collect(communicator)
+    assert selectors.mode_watchers(insurance.pk) == 1
+    await communicator.disconnect()
+    assert selectors.mode_watchers(insurance.pk) == 0

@@ -1,0 +1,53 @@
+"""What a process keeps of a mode, and when it reads it again."""
+
+import pytest
+from django.db.models import Max
+
+from chat import selectors
+from chat.models import Mode, PromptTemplate
+
+pytestmark = pytest.mark.django_db
+
+
+def version_written_elsewhere(mode: Mode) -> PromptTemplate:
+    """A new active version, written as another process would: no signal here."""
+    active = mode.prompts.get(is_active=True)
+    latest = mode.prompts.aggregate(latest=Max("version"))["latest"]
+    mode.prompts.update(is_active=False)
+    PromptTemplate.objects.bulk_create(
+        [
+            PromptTemplate(
+                mode=mode,
+                version=latest + 1,
+                source=active.source,
+                greeting=active.greeting,
+                is_active=True,
+            )
+        ]
+    )
+    return mode.prompts.get(version=latest + 1)
+
+
+@pytest.fixture
+def banking() -> Mode:
+    return Mode.objects.get(slug="banking")
+
+
+def test_a_watched_mode_is_kept_until_its_last_watcher_leaves(banking):
+    kept = selectors.mode_words_current(banking)
+    selectors.mode_watch(banking.pk)
+    selectors.mode_watch(banking.pk)
+    newer = version_written_elsewhere(banking)
+    # Watched: a save would reach this process as a group message, so no read.
+    assert selectors.mode_words_current(banking) == kept
+    selectors.mode_unwatch(banking.pk)
+    assert selectors.prompt_active_cached(banking) == kept
+    selectors.mode_unwatch(banking.pk)  # the last: nothing would tell it of a save
+    assert selectors.mode_words_current(banking) == newer
+    assert selectors.prompt_active_cached(banking) == newer
+
+
+def test_an_unwatched_mode_is_read_afresh_on_every_visit(banking):
+    assert selectors.prompt_active_cached(banking).is_active
+    newer = version_written_elsewhere(banking)
+    assert selectors.mode_words_current(banking) == newer
