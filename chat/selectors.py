@@ -19,6 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from chat.models import HelpArticle, Mode, PromptTemplate
+from chat.statements import objects_select
 from personas.articles import Article
 
 
@@ -59,11 +60,15 @@ def mode_get_active(slug: str) -> Mode | None:
 
 
 def prompt_active_version(mode: Mode) -> PromptTemplate | None:
-    """The version that answers now; replies record it so any answer can be traced.
+    """The version that answers now; replies record it so any answer can be traced."""
+    versions = objects_select(_active_versions_of, mode.pk)
+    return versions[0] if versions else None
 
-    Ordered by nothing: at most one version is active, and the model's default
+
+def _active_versions_of(mode_pk: int) -> QuerySet[PromptTemplate]:
+    """Ordered by nothing: at most one version is active, and the model's default
     ordering would join the mode's table just to sort that one row."""
-    return mode.prompts.filter(is_active=True).order_by().first()
+    return PromptTemplate.objects.filter(mode_id=mode_pk, is_active=True).order_by()[:1]
 
 
 _active_versions = _PerMode(prompt_active_version)
@@ -87,10 +92,13 @@ def _mode_saved(sender, instance: Mode, **kwargs) -> None:
 
 def help_articles(mode: Mode) -> tuple[Article, ...]:
     """The mode's help articles as the backends read them, in staff's order."""
-    rows = HelpArticle.objects.filter(mode_id=mode.pk).order_by(
+    return tuple(row.article for row in objects_select(_help_articles_of, mode.pk))
+
+
+def _help_articles_of(mode_pk: int) -> QuerySet[HelpArticle]:
+    return HelpArticle.objects.filter(mode_id=mode_pk).order_by(
         "display_order", "title"
     )
-    return tuple(row.article for row in rows)
 
 
 _mode_articles = _PerMode(help_articles)

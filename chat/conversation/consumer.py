@@ -258,7 +258,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         cannot render fails the reply's row, and the handler tells the page."""
         reply = self.reply_new(info, turn.prompt_version, message=turn.reply)
         try:
-            messages = await render(turns.turn_messages)(self.visit, turn)
+            messages = await self.system_prompts.messages(self.visit, turn)
         except Exception:
             await reply.abandon("The prompt could not be rendered.")
             raise
@@ -349,6 +349,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             retryable=True,
             retry_after=retry_after,
         )
+
+    @cached_property
+    def system_prompts(self) -> turns.SystemPrompts:
+        """The socket's last system prompt, rendered in a worker thread."""
+        return turns.SystemPrompts(render(turns.system_prompt))
 
     @property
     def group(self) -> str:

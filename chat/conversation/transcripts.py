@@ -5,21 +5,21 @@ what produced it (prompt version, seed, as-of, backend, model), so any reply can
 traced. Functions are sync; the consumer calls them through database_sync_to_async.
 
 A turn's own statements (its two rows, the reply's end, its history) run as SQL made
-once (chat.conversation.statements, and the history query compiled once by the ORM):
+once (chat.statements, and the history query compiled once by the ORM):
 compiling them anew each turn cost more than running them. The history is read every
 turn, so it is what the database holds whichever process or tab wrote it.
 """
 
 import functools
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from chat.conversation.statements import row_update, rows_insert
 from chat.models import Conversation, Message, Mode, PromptTemplate
+from chat.statements import row_update, rows_insert, rows_select
 
 # What the page shows for a reply whose process stopped before it finished.
 STALE_REPLY_ERROR = "The server stopped before this reply finished."
@@ -28,8 +28,6 @@ STALE_REPLY_ERROR = "The server stopped before this reply finished."
 STALE_GRACE_SECONDS = 30
 # The `session` frame redraws at most this many of a conversation's last messages.
 RESUME_MESSAGES = 100
-# Compiled into the history query in place of a conversation's pk.
-_ANY_CONVERSATION = -1
 
 
 def conversation_start(
@@ -213,7 +211,7 @@ def replies_interrupt_stale_once() -> int:
     return replies_interrupt_stale()
 
 
-def _history_rows(conversation_pk: int, turns: int) -> QuerySet:
+def _history_rows(conversation_pk: int, *, turns: int) -> QuerySet:
     """The last `turns` exchanges, newest first: visitor messages, complete replies.
     Text only: a reply's tool calls drew on the page, and its caption says what."""
     return (
@@ -226,29 +224,21 @@ def _history_rows(conversation_pk: int, turns: int) -> QuerySet:
 
 def history_query(*, conversation: Conversation, turns: int) -> list[dict]:
     """The last `turns` exchanges, oldest first, through the ORM."""
-    rows = _history_rows(conversation.pk, turns)
+    rows = _history_rows(conversation.pk, turns=turns)
     return [{"role": role, "content": content} for role, content in reversed(rows)]
 
 
 def conversation_history(*, conversation: Conversation, turns: int) -> list[dict]:
     """What `history_query` returns, through its SQL compiled once."""
-    alias = router.db_for_read(Message)
-    sql, params = _history_sql(alias, turns)
-    params = [conversation.pk if p == _ANY_CONVERSATION else p for p in params]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = rows_select(_history_query_of(turns), conversation.pk)
     return [{"role": role, "content": content} for role, content in reversed(rows)]
 
 
 @functools.cache
-def _history_sql(alias: str, turns: int) -> tuple[str, tuple]:
-    """The history query as the ORM compiles it, for any conversation."""
-    query = _history_rows(_ANY_CONVERSATION, turns).using(alias).query
-    sql, params = query.sql_with_params()
-    if params.count(_ANY_CONVERSATION) != 1:  # the pk must be the one such value
-        raise RuntimeError(f"the history query's parameters changed: {params}")
-    return sql, params
+def _history_query_of(turns: int) -> Callable[[int], QuerySet]:
+    """The history query of `turns` exchanges, one function for each length (the
+    SQL compiled for it is kept by that function)."""
+    return functools.partial(_history_rows, turns=turns)
 
 
 def conversation_messages_payload(*, conversation: Conversation) -> list[dict]:

@@ -4,6 +4,7 @@ consumer runs them through database_sync_to_async, all of a turn's in one trip
 (`turn_take`): each trip to the database thread waits behind every other socket's.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -93,13 +94,46 @@ def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
     """What the model is sent: the system prompt for this customer, then the turn's
     history. No I/O: it renders outside the database thread, which a slow template
     would otherwise hold for every socket."""
-    system = render_system_prompt(
+    return _with_system(system_prompt(visit, turn), turn)
+
+
+def _with_system(system: str, turn: Turn) -> list[dict]:
+    return [{"role": "system", "content": system}, *turn.messages]
+
+
+def system_prompt(visit: Visit, turn: Turn) -> str:
+    return render_system_prompt(
         visit.mode_shown,
         visit.persona,
         version=turn.prompt_version,
         articles=turn.articles,
     )
-    return [{"role": "system", "content": system}, *turn.messages]
+
+
+@dataclass
+class SystemPrompts:
+    """A socket's last system prompt and what it was rendered from: a turn on the
+    same visit, version and matched articles sends it again without rendering it,
+    or crossing to a rendering thread (chat.conversation.consumer's `render`)."""
+
+    render: Callable[[Visit, Turn], Awaitable[str]]
+    visit: Visit | None = None
+    version: PromptTemplate | None = None
+    articles: tuple[Article, ...] = ()
+    text: str = ""
+
+    async def messages(self, visit: Visit, turn: Turn) -> list[dict]:
+        """`turn_messages`, rendered only when something it depends on changed."""
+        fits = (
+            self.visit is visit
+            and self.version is turn.prompt_version
+            and self.articles == turn.articles
+        )
+        if not fits:
+            self.text = await self.render(visit, turn)
+            self.visit, self.version = visit, turn.prompt_version
+            self.articles = turn.articles
+        return _with_system(self.text, turn)
 
 
 def trigger_turn(match: TriggerMatch[Mode], modes: list[Mode]) -> Turn:

@@ -1,15 +1,25 @@
 """The work behind the consumer's handlers, called directly."""
 
+import asyncio
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat.conversation.turns import turn_decide, turn_messages, turn_take
+from chat.conversation.turns import (
+    SystemPrompts,
+    Turn,
+    system_prompt,
+    turn_decide,
+    turn_messages,
+    turn_take,
+)
 from chat.conversation.visits import Customer, visit_start
 from chat.generation.requests import REFUSALS
 from chat.llm import BackendInfo
 from chat.models import Message, Mode
+from chat.selectors import help_articles
 
 
 class FakeSession(dict):
@@ -141,3 +151,36 @@ def test_turn_take_sends_system_prompt_history_and_the_new_message(visit):
     assert roles == ["system", "user", "user"]
     assert messages[-1]["content"] == "second"
     assert turn.prompt_version.is_active
+
+
+def test_system_prompts_render_again_only_when_what_they_depend_on_changes(visit):
+    rendered = []
+
+    async def render(visit, turn):
+        rendered.append(turn.messages[-1]["content"])
+        return system_prompt(visit, turn)
+
+    prompts = SystemPrompts(render)
+    version = visit.mode.prompts.get(is_active=True)
+    articles = help_articles(visit.mode)
+
+    def turn(text: str, version=version) -> Turn:
+        messages = [{"role": "user", "content": text}]
+        return Turn(messages=messages, prompt_version=version, mode_articles=articles)
+
+    def messages(visit, turn) -> list[dict]:
+        return asyncio.run(prompts.messages(visit, turn))
+
+    first = messages(visit, turn("hello"))
+    assert messages(visit, turn("thanks")) == [first[0], *turn("thanks").messages]
+    assert rendered == ["hello"]
+    asked = turn(articles[0].title)
+    assert asked.articles  # an article matches: the prompt holds it
+    assert messages(visit, asked)[0] == {
+        "role": "system",
+        "content": system_prompt(visit, asked),
+    }
+    messages(visit, turn("hello", version=visit.mode.prompts.get(pk=version.pk)))
+    again = visit_start(FakeSession(), mode=visit.mode, customer=visit.customer)
+    messages(again, turn("hello"))
+    assert rendered == ["hello", articles[0].title, "hello", "hello"]

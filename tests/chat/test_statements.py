@@ -1,12 +1,18 @@
-"""The turn's statements made once store the rows the ORM's `save()` stores."""
+"""The hot path's statements made once store the rows the ORM's `save()` stores and
+read what its querysets read."""
 
 from datetime import date
 
 import pytest
 from django.forms.models import model_to_dict
 
-from chat.conversation.statements import row_update, rows_insert
-from chat.models import Conversation, Message, Mode
+from chat.models import Conversation, Message, Mode, PromptTemplate
+from chat.statements import (
+    objects_select,
+    row_update,
+    rows_insert,
+    rows_select,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +91,47 @@ def test_row_update_writes_only_its_fields_and_moves_updated(conversation):
     )
     assert after.updated > before.updated
     assert after.created == before.created
+
+
+def active_versions_of(mode_pk: int):
+    return PromptTemplate.objects.filter(mode_id=mode_pk, is_active=True)
+
+
+def test_objects_select_returns_what_the_queryset_returns(conversation):
+    banking, insurance = (
+        Mode.objects.get(slug="banking"),
+        Mode.objects.get(slug="insurance"),
+    )
+    for mode in (banking, insurance, banking):
+        (selected,) = objects_select(active_versions_of, mode.pk)
+        (queried,) = active_versions_of(mode.pk)
+        assert model_to_dict(selected) == model_to_dict(queried)
+        assert (selected.pk, selected.created, selected.is_active) == (
+            queried.pk,
+            queried.created,
+            True,
+        )
+        assert not selected._state.adding
+    assert objects_select(active_versions_of, 10**9) == []
+
+
+def history_of(conversation_pk: int):
+    return Message.objects.filter(conversation_id=conversation_pk).values_list(
+        "role", "created", "tool_calls"
+    )
+
+
+def test_rows_select_converts_values_as_the_queryset_does(conversation):
+    rows_insert([reply(conversation, tool_calls=[{"tool": "x"}])])
+    assert rows_select(history_of, conversation.pk) == list(history_of(conversation.pk))
+    ((_, created, tool_calls),) = rows_select(history_of, conversation.pk)
+    assert created.tzinfo is not None and tool_calls == [{"tool": "x"}]
+
+
+def a_query_of_two_pks(mode_pk: int):
+    return PromptTemplate.objects.filter(mode_id=mode_pk, pk__gt=mode_pk)
+
+
+def test_a_query_of_more_than_one_pk_is_refused():
+    with pytest.raises(ValueError, match="a query of one pk"):
+        objects_select(a_query_of_two_pks, 1)

@@ -1,0 +1,136 @@
+"""The hot path's statements as SQL made once, run many times.
+
+The ORM compiles every statement anew, and for the rows a chat turn reads and writes
+that cost four or five times what SQLite takes to run them (docs/performance.md).
+
+Writes: the SQL is built from the model's `_meta` and the connection's quoting, and
+every value goes through its field's own `pre_save` and `get_db_prep_save`, as the
+ORM's does: a row written here is the row `Model.save()` writes. No signals are sent
+(nothing listens to these saves), and nothing is validated: callers validate what
+they take from outside.
+
+Reads: a queryset built by a function of one pk is compiled by the ORM once, for a
+stand-in pk, and its rows go through the ORM's own converters, so they are what the
+queryset itself returns.
+"""
+
+from collections.abc import Callable
+from functools import cache
+
+from django.db import connections, models, router
+from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+type QueryOfPk = Callable[[int], QuerySet]
+# Compiled into a query in place of its pk.
+_ANY_PK = -1
+
+
+def rows_insert(rows: list[models.Model]) -> None:
+    """INSERT `rows` (all of one model) in one statement and give each its pk."""
+    model = type(rows[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = _insert_fields(model)
+    params = [
+        field.get_db_prep_save(field.pre_save(row, True), connection)
+        for row in rows
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, alias, len(rows)), params)
+        # Auto-increment keys follow the VALUES' order, whatever RETURNING's order.
+        pks = sorted(pk for (pk,) in cursor.fetchall())
+    for row, pk in zip(rows, pks, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = alias
+
+
+def row_update(row: models.Model, field_names: tuple[str, ...]) -> None:
+    """UPDATE `row`'s `field_names` (auto_now ones set now) in one statement."""
+    model = type(row)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = [model._meta.get_field(name) for name in field_names]
+    params = [
+        field.get_db_prep_save(field.pre_save(row, False), connection)
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(model, alias, field_names), [*params, row.pk])
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+@cache
+def _insert_sql(model: type[models.Model], alias: str, count: int) -> str:
+    quote = connections[alias].ops.quote_name
+    fields = _insert_fields(model)
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+        f"VALUES {', '.join([values] * count)} "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+
+
+@cache
+def _update_sql(
+    model: type[models.Model], alias: str, field_names: tuple[str, ...]
+) -> str:
+    quote = connections[alias].ops.quote_name
+    meta = model._meta
+    assignments = ", ".join(
+        f"{quote(meta.get_field(name).column)} = %s" for name in field_names
+    )
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+
+
+def rows_select(query_of: QueryOfPk, pk: int) -> list[tuple]:
+    """The rows of `query_of(pk)`, a `values_list` queryset."""
+    compiled = _compiled(query_of)
+    rows = compiled.compiler.results_iter(
+        results=[compiled.fetch(pk)], tuple_expected=True
+    )
+    return list(rows)
+
+
+def objects_select(query_of: QueryOfPk, pk: int) -> list[models.Model]:
+    """The model instances of `query_of(pk)`, a queryset of one model, not deferred."""
+    compiled = _compiled(query_of)
+    rows = compiled.compiler.results_iter(results=[compiled.fetch(pk)])
+    model = compiled.compiler.query.model
+    return [model.from_db(compiled.alias, compiled.attnames, row) for row in rows]
+
+
+class _Compiled:
+    """A queryset's SQL, parameters and compiler, for any pk."""
+
+    def __init__(self, queryset: QuerySet) -> None:
+        self.alias = queryset.db
+        self.compiler: SQLCompiler = queryset.query.get_compiler(using=self.alias)
+        self.sql, self.params = self.compiler.as_sql()
+        if list(self.params).count(_ANY_PK) != 1:  # the pk must be the one such value
+            raise ValueError(f"a query of one pk, not of {self.params}")
+        self.attnames = [
+            column.target.attname
+            for column, _, _ in self.compiler.select[: self.compiler.col_count]
+        ]
+
+    def fetch(self, pk: int) -> list[tuple]:
+        params = [pk if param == _ANY_PK else param for param in self.params]
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
+@cache
+def _compiled(query_of: QueryOfPk) -> _Compiled:
+    return _Compiled(query_of(_ANY_PK))
