@@ -55,6 +55,26 @@ def modes_active() -> QuerySet[Mode]:
     return Mode.objects.filter(is_active=True).order_by("display_order", "name")
 
 
+def modes_to_match() -> list[Mode]:
+    """The active modes with only what trigger matching reads (name, slug, aliases)
+    loaded: reading a message's trigger is on the hot path."""
+    return objects_select(_modes_words)
+
+
+def _modes_words() -> QuerySet[Mode]:
+    return modes_active().only("slug", "name", "aliases")
+
+
+def mode_get(pk: int) -> Mode:
+    """A mode whole, by its pk (one a trigger matched)."""
+    (mode,) = objects_select(_mode_of, pk)
+    return mode
+
+
+def _mode_of(pk: int) -> QuerySet[Mode]:
+    return Mode.objects.filter(pk=pk).order_by()
+
+
 def mode_get_active(slug: str) -> Mode | None:
     return modes_active().filter(slug=slug).first()
 

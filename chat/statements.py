@@ -9,9 +9,9 @@ ORM's does: a row written here is the row `Model.save()` writes. No signals are 
 (nothing listens to these saves), and nothing is validated: callers validate what
 they take from outside.
 
-Reads: a queryset built by a function of one pk is compiled by the ORM once, for a
-stand-in pk, and its rows go through the ORM's own converters, so they are what the
-queryset itself returns.
+Reads: a queryset built by a function (of one pk, or of nothing) is compiled by the
+ORM once, for a stand-in pk, and its rows go through the ORM's own converters, so
+they are what the queryset itself returns.
 """
 
 from collections.abc import Callable
@@ -95,16 +95,19 @@ def _update_sql(
 
 def rows_select(query_of: QueryOfPk, pk: int) -> list[tuple]:
     """The rows of `query_of(pk)`, a `values_list` queryset."""
-    compiled = _compiled(query_of)
+    compiled = _compiled(query_of, takes_pk=True)
     rows = compiled.compiler.results_iter(
         results=[compiled.fetch(pk)], tuple_expected=True
     )
     return list(rows)
 
 
-def objects_select(query_of: QueryOfPk, pk: int) -> list[models.Model]:
-    """The model instances of `query_of(pk)`, a queryset of one model, not deferred."""
-    compiled = _compiled(query_of)
+def objects_select(
+    query_of: QueryOfPk | Callable[[], QuerySet], pk: int | None = None
+) -> list[models.Model]:
+    """The model instances of `query_of(pk)` (or of `query_of()`, given no pk), a
+    queryset of one model; fields it defers are deferred on them too."""
+    compiled = _compiled(query_of, takes_pk=pk is not None)
     rows = compiled.compiler.results_iter(results=[compiled.fetch(pk)])
     model = compiled.compiler.query.model
     return [model.from_db(compiled.alias, compiled.attnames, row) for row in rows]
@@ -113,18 +116,20 @@ def objects_select(query_of: QueryOfPk, pk: int) -> list[models.Model]:
 class _Compiled:
     """A queryset's SQL, parameters and compiler, for any pk."""
 
-    def __init__(self, queryset: QuerySet) -> None:
+    def __init__(self, queryset: QuerySet, *, takes_pk: bool) -> None:
         self.alias = queryset.db
         self.compiler: SQLCompiler = queryset.query.get_compiler(using=self.alias)
         self.sql, self.params = self.compiler.as_sql()
-        if list(self.params).count(_ANY_PK) != 1:  # the pk must be the one such value
-            raise ValueError(f"a query of one pk, not of {self.params}")
+        # The pk must be the one such value, and a query of no pk have none.
+        if list(self.params).count(_ANY_PK) != takes_pk:
+            what = "one pk" if takes_pk else "no pk"
+            raise ValueError(f"a query of {what}, not of {self.params}")
         self.attnames = [
             column.target.attname
             for column, _, _ in self.compiler.select[: self.compiler.col_count]
         ]
 
-    def fetch(self, pk: int) -> list[tuple]:
+    def fetch(self, pk: int | None) -> list[tuple]:
         params = [pk if param == _ANY_PK else param for param in self.params]
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
@@ -132,5 +137,6 @@ class _Compiled:
 
 
 @cache
-def _compiled(query_of: QueryOfPk) -> _Compiled:
-    return _Compiled(query_of(_ANY_PK))
+def _compiled(query_of: Callable[..., QuerySet], *, takes_pk: bool) -> _Compiled:
+    queryset = query_of(_ANY_PK) if takes_pk else query_of()
+    return _Compiled(queryset, takes_pk=takes_pk)

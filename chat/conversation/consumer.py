@@ -236,15 +236,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         turn = await db(turns.turn_take)(
             self.visit,
             frame.payload.text,
+            session=self.scope["session"],
             address=self.address,
             visitor=self.visitor,
             backend=info,
         )
         if turn.retry_after is not None:
-            await self.budget_refuse(Action.MESSAGE, turn.retry_after)
-        elif turn.switch_to is not None:
-            start = self.starter(mode=turn.switch_to, company_name=turn.company_name)
-            await self.visit_replace("switch", start)
+            await self.budget_refuse(turn.over_budget, turn.retry_after)
+        elif turn.started is not None:
+            await self.visit_show("switch", turn.started, turn.prompt_version)
         elif turn.conjure is not None:
             await self.industry_conjure(turn.conjure)
         elif turn.canned_reply is not None:
@@ -418,10 +418,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if counted and not await self.budget_spend(Action.CONVERSATION):
             return
         await self.reply_cancel()
-        old_group = self.group
-        self.visit, version = await db(visit_start_versioned)(
-            start, self.scope["session"]
-        )
+        visit, version = await db(visit_start_versioned)(start, self.scope["session"])
+        await self.visit_show(reason, visit, version)
+
+    async def visit_show(
+        self, reason: str, visit: visits.Visit, version: PromptTemplate | None
+    ) -> None:
+        """Show the new conversation `visit`: the mode's group, then `mode_switch`,
+        then its greeting (from `version`)."""
+        old_group, self.visit = self.group, visit
         if self.group != old_group:
             await self.group_leave(old_group)
             await self.group_join()

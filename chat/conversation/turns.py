@@ -9,19 +9,27 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.functional import SimpleLazyObject
 
 from chat.articles import articles_matching
 from chat.conversation import transcripts
 from chat.conversation.ratelimit import Action, budgets_spend
 from chat.conversation.triggers import TriggerMatch, mode_resolve_trigger
-from chat.conversation.visits import Visit
+from chat.conversation.visits import Visit, visit_start
 from chat.generation.drafts import IndustryRequest
 from chat.generation.matching import mode_best, words
 from chat.generation.requests import RequestRefusal, industry_request
 from chat.llm import BackendInfo
 from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import render_system_prompt
-from chat.selectors import help_articles_cached, modes_active, prompt_active_cached
+from chat.selectors import (
+    help_articles_cached,
+    mode_get,
+    mode_words_current,
+    modes_to_match,
+    prompt_active_cached,
+)
 from personas.articles import Article
 
 CANNED = BackendInfo(backend="canned", model="")
@@ -39,7 +47,9 @@ class Turn:
     prompt_version: PromptTemplate | None = None
     mode_articles: tuple[Article, ...] = ()  # all the mode's help articles
     reply: Message | None = None  # the reply's row, begun (turn_take)
-    retry_after: float | None = None  # over budget: nothing was stored
+    started: Visit | None = None  # the switch's new conversation, begun (turn_take)
+    retry_after: float | None = None  # over `over_budget`: no visit was started
+    over_budget: Action = Action.MESSAGE
 
     @cached_property
     def articles(self) -> tuple[Article, ...]:
@@ -50,16 +60,25 @@ class Turn:
 
 
 def turn_take(
-    visit: Visit, text: str, *, address: str, visitor: str, backend: BackendInfo
+    visit: Visit,
+    text: str,
+    *,
+    session: SessionBase,
+    address: str,
+    visitor: str,
+    backend: BackendInfo,
 ) -> Turn:
     """A turn's whole database work: the budget, the decision, the message, and the
-    row of a reply (`backend`'s, or canned) so its id can go out at once."""
+    row of a reply (`backend`'s, or canned) so its id can go out at once, or the
+    switch's new conversation."""
     retry_after = budgets_spend(Action.MESSAGE, address=address, visitor=visitor)
     if retry_after is not None:
         return Turn(retry_after=retry_after)
     turn = turn_decide(visit, text)
     if turn.switch_to is not None or turn.conjure is not None:
         transcripts.message_create_user(conversation=visit.conversation, text=text)
+        if turn.switch_to is not None:
+            return turn_switch(visit, turn, session, address=address, visitor=visitor)
         return turn
     answering = CANNED if turn.canned_reply is not None else backend
     _, reply = transcripts.exchange_begin(
@@ -72,10 +91,29 @@ def turn_take(
     return replace(turn, reply=reply)
 
 
+def turn_switch(
+    visit: Visit, turn: Turn, session: SessionBase, *, address: str, visitor: str
+) -> Turn:
+    """A switch counts as a new conversation: within budget, it starts in the same
+    trip, with the version its greeting records."""
+    budgets = {"address": address, "visitor": visitor}
+    retry_after = budgets_spend(Action.CONVERSATION, **budgets)
+    if retry_after is not None:
+        return Turn(retry_after=retry_after, over_budget=Action.CONVERSATION)
+    started = visit_start(
+        session,
+        mode=turn.switch_to,
+        customer=visit.customer,
+        company_name=turn.company_name,
+    )
+    version = mode_words_current(started.mode)
+    return replace(turn, started=started, prompt_version=version)
+
+
 def turn_decide(visit: Visit, text: str) -> Turn:
     """What to do with the visitor's message: switch, conjure, a canned reply, or
     the model, with the history before it."""
-    modes = modes_active()  # lazy: only a trigger phrase makes it query
+    modes = SimpleLazyObject(modes_to_match)  # only a trigger phrase reads them
     match = mode_resolve_trigger(text, modes)
     if match is not None:
         return trigger_turn(match, list(modes))
@@ -146,4 +184,4 @@ def trigger_turn(match: TriggerMatch[Mode], modes: list[Mode]) -> Turn:
     mode = mode_best(words(request.industry), modes)
     if mode is None:
         return Turn(conjure=request)
-    return Turn(switch_to=mode, company_name=request.company or "")
+    return Turn(switch_to=mode_get(mode.pk), company_name=request.company or "")

@@ -135,3 +135,21 @@ def a_query_of_two_pks(mode_pk: int):
 def test_a_query_of_more_than_one_pk_is_refused():
     with pytest.raises(ValueError, match="a query of one pk"):
         objects_select(a_query_of_two_pks, 1)
+
+
+def modes_words():
+    return Mode.objects.filter(is_active=True).only("slug", "name")
+
+
+def test_objects_select_of_no_pk_defers_what_the_queryset_defers():
+    selected = objects_select(modes_words)
+    assert [(m.pk, m.slug, m.name) for m in selected] == [
+        (m.pk, m.slug, m.name) for m in modes_words()
+    ]
+    assert selected[0].get_deferred_fields() == modes_words()[0].get_deferred_fields()
+    assert "catalogue" in selected[0].get_deferred_fields()
+
+
+def test_a_query_of_no_pk_must_not_hold_one():
+    with pytest.raises(ValueError, match="a query of no pk"):
+        objects_select(lambda: Mode.objects.filter(pk=-1))

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from chat.conversation.ratelimit import Action
 from chat.conversation.turns import (
     SystemPrompts,
     Turn,
@@ -15,10 +16,10 @@ from chat.conversation.turns import (
     turn_messages,
     turn_take,
 )
-from chat.conversation.visits import Customer, visit_start
+from chat.conversation.visits import CONVERSATION_KEY, Customer, visit_start
 from chat.generation.requests import REFUSALS
 from chat.llm import BackendInfo
-from chat.models import Message, Mode
+from chat.models import Conversation, Message, Mode
 from chat.selectors import help_articles
 
 
@@ -35,11 +36,12 @@ def visit(db):
     return visit_start(FakeSession(), mode=mode, customer=customer)
 
 
-def take(visit, text: str):
+def take(visit, text: str, session=None):
     """`turn_take` as the consumer calls it for a visitor at 127.0.0.1."""
     return turn_take(
         visit,
         text,
+        session=FakeSession() if session is None else session,
         address="127.0.0.1",
         visitor="visitor",
         backend=BackendInfo(backend="openai", model="test-model"),
@@ -59,7 +61,14 @@ def test_turn_decide_reads_the_modes_only_for_a_trigger(visit):
         turn = turn_decide(visit, "Presto-Change-O, you're an insurer")
     assert turn.switch_to.slug == "insurance"
     assert mode_queries(ordinary) == []
-    assert len(mode_queries(trigger)) == 1
+    words, chosen = mode_queries(trigger)
+    # The modes' words only, then the one the words named, whole.
+    assert words.startswith(
+        'SELECT "chat_mode"."id", "chat_mode"."slug", "chat_mode"."name", '
+        '"chat_mode"."aliases" FROM'
+    )
+    assert f'"chat_mode"."id" = {turn.switch_to.pk}' in chosen
+    assert turn.switch_to.catalogue == Mode.objects.get(slug="insurance").catalogue
 
 
 def test_turn_take_stores_a_conjuring_message_and_no_reply(visit):
@@ -184,3 +193,32 @@ def test_system_prompts_render_again_only_when_what_they_depend_on_changes(visit
     again = visit_start(FakeSession(), mode=visit.mode, customer=visit.customer)
     messages(again, turn("hello"))
     assert rendered == ["hello", articles[0].title, "hello", "hello"]
+
+
+def test_turn_take_a_switch_starts_the_new_conversation_in_the_same_trip(visit):
+    session = FakeSession()
+    turn = take(visit, "Presto-Change-O, you're an insurer called Acme", session)
+    started = turn.started
+    assert (started.mode.slug, started.conversation.company_name) == (
+        "insurance",
+        "Acme",
+    )
+    assert started.customer == visit.customer
+    assert started.conversation.pk != visit.conversation.pk
+    assert session[CONVERSATION_KEY] == started.conversation.pk
+    assert turn.prompt_version == started.mode.prompts.get(is_active=True)
+    # The trigger stays in the conversation it was said in.
+    said = Message.objects.filter(conversation=visit.conversation).get()
+    assert said.content.startswith("Presto-Change-O")
+    assert not Message.objects.filter(conversation=started.conversation).exists()
+
+
+def test_turn_take_a_switch_over_the_conversation_budget_starts_nothing(
+    visit, settings
+):
+    settings.CHAT_CONVERSATIONS_PER_WINDOW = 1
+    assert take(visit, "Presto-Change-O, you're an insurer").started is not None
+    turn = take(visit, "Presto-Change-O, you're a bank")
+    assert (turn.started, turn.over_budget) == (None, Action.CONVERSATION)
+    assert turn.retry_after > 0
+    assert Conversation.objects.filter(mode__slug="banking").count() == 1
