@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, the chat socket through Channels."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -25,3 +26,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+# What is loaded by now (Django, the apps, locale tables) lives as long as the
+# process: frozen, the cyclic collector no longer walks it in every full collection,
+# which under a crowd paused every socket at once (docs/performance.md).
+gc.freeze()
