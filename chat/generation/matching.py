@@ -5,6 +5,7 @@ reuse a mode rather than make a second one for the same words (the database is t
 cache). Pure and cheap: no database, plain word tuples.
 """
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -56,11 +57,16 @@ def mode_best[M: ModeLike](found: tuple[str, ...], modes: Sequence[M]) -> M | No
     return best
 
 
-def mode_terms(mode: ModeLike) -> list[tuple[str, ...]]:
+def mode_terms(mode: ModeLike) -> tuple[tuple[str, ...], ...]:
     """The mode's name, slug and aliases as stemmed word sequences."""
-    phrases = [mode.name, mode.slug, *mode.alias_list]
+    return _phrases_terms((mode.name, mode.slug, *mode.alias_list))
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrases_terms(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Kept per mode's words: every trigger matches against every active mode."""
     terms = [tuple(stem(word) for word in words(phrase)) for phrase in phrases]
-    return [term for term in terms if term]
+    return tuple(term for term in terms if term)
 
 
 def phrase_term(phrase: str) -> str:
