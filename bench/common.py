@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -381,7 +380,8 @@ async def visitors_run(
     await phase(visitors, figures, visitor_switch)
     cpu = sum(p.cpu_seconds() for p in processes)
     started = time.perf_counter()
-    with py_spy_recording(processes[0], profile) if profile else nullcontext():
+    recording = py_spy_recording(processes[0], profile) if profile else None
+    with recording or contextlib.nullcontext():
         await phase(visitors, figures, visitor_chat, messages)
     figures.chat_seconds = time.perf_counter() - started
     figures.chat_cpu_seconds = sum(p.cpu_seconds() for p in processes) - cpu
@@ -397,14 +397,22 @@ def py_spy_recording(process: "Process", path: Path):
         [BIN / "py-spy", "record", "--nonblocking", "-r", "100", "-f", "raw"]
         + ["-o", str(path), "--pid", str(process.popen.pid)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
+    time.sleep(0.5)  # py-spy attaches before the work starts
+    if spy.poll() is not None:
+        raise RuntimeError(f"py-spy could not sample: {spy.stderr.read().decode()}")
     try:
-        time.sleep(0.5)  # py-spy attaches before the work starts
         yield
     finally:
         spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
-        spy.wait(timeout=30)
+        try:
+            spy.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+            raise
+    if not path.exists():
+        raise RuntimeError(f"py-spy wrote no profile: {spy.stderr.read().decode()}")
 
 
 async def arrive(visitors: list[Visitor], figures: Figures, ramp: int) -> None:

@@ -22,6 +22,8 @@ IDLE = ("Condition.wait", "EpollSelector.select", "_worker (concurrent")
 def stacks(path: Path, under: str | None):
     """(frames, samples) for each sampled stack that is not idle."""
     for line in path.read_text().splitlines():
+        if not line.strip():
+            continue
         stack, _, count = line.rpartition(" ")
         frames = [LINE_NUMBER.sub(")", frame) for frame in stack.split(";")]
         if frames and frames[-1].startswith(IDLE):

@@ -11,9 +11,11 @@ of a mode is forgotten when its last socket here leaves (`mode_unwatch`), and a 
 opening or switching to a mode no socket here watches reads it afresh.
 """
 
+import time
 from collections import Counter
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -24,23 +26,28 @@ from personas.articles import Article
 
 
 class _PerMode[T]:
-    """A read about a mode kept in this process until staff change the mode."""
+    """A read about a mode kept in this process until staff change the mode, and
+    never longer than CHAT_GROUP_REJOIN_SECONDS: a save whose message this process
+    missed (the channel layer down, or Redis restarted and forgot the groups until
+    the sockets re-join) reaches it by then."""
 
     def __init__(self, read: Callable[[Mode], T]) -> None:
         self.read = read
-        self.kept: dict[int, T] = {}  # mode pk -> the value as last read here
+        self.kept: dict[int, tuple[float, T]] = {}  # mode pk -> (read at, value)
 
     def refresh(self, mode: Mode) -> T:
         """Read now, and keep it for the turns that follow."""
-        value = self.kept[mode.pk] = self.read(mode)
+        value = self.read(mode)
+        self.kept[mode.pk] = (time.monotonic(), value)
         return value
 
     def cached(self, mode: Mode) -> T:
-        """As last read in this process (read on a miss)."""
-        try:
-            return self.kept[mode.pk]
-        except KeyError:
+        """As last read in this process (read on a miss, or once it is too old)."""
+        read_at, value = self.kept.get(mode.pk, (None, None))
+        age = time.monotonic() - read_at if read_at is not None else None
+        if age is None or age > settings.CHAT_GROUP_REJOIN_SECONDS:
             return self.refresh(mode)
+        return value
 
     def forget(self, mode_pk: int) -> None:
         """Drop what is kept of a mode staff changed; the next turn reads it."""
@@ -153,8 +160,15 @@ def mode_watchers(mode_pk: int) -> int:
     return _watchers[mode_pk]
 
 
+def mode_watchers_forget_all() -> None:
+    _watchers.clear()
+
+
 def mode_watch(mode_pk: int) -> None:
-    """A socket of this process now hears `mode_pk`'s saves."""
+    """A socket of this process now hears `mode_pk`'s saves. The first one forgets
+    what is kept of the mode: it was read before anything here could hear a save."""
+    if _watchers[mode_pk] == 0:
+        mode_words_forget(mode_pk)
     _watchers[mode_pk] += 1
 
 

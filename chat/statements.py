@@ -5,9 +5,10 @@ that cost four or five times what SQLite takes to run them (docs/performance.md)
 
 Writes: the SQL is built from the model's `_meta` and the connection's quoting, and
 every value goes through its field's own `pre_save` and `get_db_prep_save`, as the
-ORM's does: a row written here is the row `Model.save()` writes. No signals are sent
-(nothing listens to these saves), and nothing is validated: callers validate what
-they take from outside.
+ORM's does: for plain values (no expressions such as F() or Now(), no unsaved related
+objects, an automatic pk) a row written here is the row `Model.save()` writes. No
+signals are sent (nothing listens to these models' saves; tests/chat/test_statements.py
+checks), and nothing is validated: callers validate what they take from outside.
 
 Reads: a queryset built by a function (of one pk, or of nothing) is compiled by the
 ORM once, for a stand-in pk, and its rows go through the ORM's own converters, so
@@ -21,6 +22,8 @@ from django.db import connections, models, router
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+# A module-level function (it keys the kept SQL, so never a fresh lambda per call)
+# whose queryset uses its pk argument once, as a plain lookup value.
 type QueryOfPk = Callable[[int], QuerySet]
 # Compiled into a query in place of its pk.
 _ANY_PK = -1

@@ -28,5 +28,7 @@ application = ProtocolTypeRouter(
 )
 # What is loaded by now (Django, the apps, locale tables) lives as long as the
 # process: frozen, the cyclic collector no longer walks it in every full collection,
-# which under a crowd paused every socket at once (docs/performance.md).
+# which under a crowd paused every socket at once (docs/performance.md). Garbage
+# left by start-up is collected first, or it could never be.
+gc.collect()
 gc.freeze()

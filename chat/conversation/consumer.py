@@ -90,6 +90,13 @@ def visit_start_versioned(
     return visit, mode_words_current(visit.mode)
 
 
+def visit_refresh_forgotten(visit: visits.Visit) -> visits.Visit:
+    """Forget what is kept of the visit's mode and read it again, in the database
+    thread: a read of it queued there before the save's message is undone too."""
+    mode_words_forget(visit.mode.pk)
+    return visits.visit_refresh_mode(visit)
+
+
 def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
     """The socket's visit, with its mode's active version and help articles current
     for its turns (chat.selectors.mode_words_current)."""
@@ -102,7 +109,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     visit: visits.Visit
     reply_task: asyncio.Task | None = None
     rejoin_task: asyncio.Task | None = None
-    watched: int | None = None  # the mode whose saves this socket hears
+    watched: int | None = None  # the mode whose group this socket joined
     frame_arrived: float = 0.0
     invalid_frames: int = 0
     address: str  # the client's (chat.conversation.addresses), as the gate found it
@@ -141,7 +148,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.address = self.scope["client_address"]
         self.visitor = visitor_identity(self.scope["session"].session_key, self.address)
         await self.group_join()
-        self.watch(self.visit.mode.pk)
         self.rejoin_task = asyncio.create_task(self.group_rejoin_periodically())
         await self.send_frame("session", opened.payload)
         if not opened.resumed:  # counted, not refused: the socket budget bounds it
@@ -158,9 +164,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.reply_cancel()
         task, self.rejoin_task = self.rejoin_task, None
         await task_cancel(task)
-        if task is not None and hasattr(self, "visit"):
-            await self.group_leave(self.group)
-        self.watch(None)
+        try:
+            if task is not None and hasattr(self, "visit"):
+                await self.group_leave(self.group)
+        finally:
+            self.watch(None)
 
     async def dispatch(self, message: dict) -> None:
         """As Channels', less its `aclose_old_connections()` before each handler: a
@@ -320,8 +328,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def mode_refresh(self, event: dict) -> None:
         """Refresh the mode and tell the page; its next turn reads the prompt."""
-        mode_words_forget(self.visit.mode.pk)
-        refreshed = await db(visits.visit_refresh_mode)(self.visit)
+        refreshed = await db(visit_refresh_forgotten)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.
             await self.visit_replace(
@@ -365,8 +372,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return asyncio.Lock()
 
     async def group_join(self) -> None:
+        """Join the mode's group; only a socket that joined hears its saves, so only
+        it counts among the mode's watchers."""
         async with self.group_lock:
-            await self.layer_call(self.channel_layer.group_add, self.group)
+            joined = await self.layer_call(self.channel_layer.group_add, self.group)
+        if joined:
+            self.watch(self.visit.mode.pk)
 
     async def group_leave(self, group: str) -> None:
         async with self.group_lock:
@@ -377,9 +388,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         longer among its last mode's: the new one first, so a mode it stays in is
         never left unwatched."""
         previous, self.watched = self.watched, mode_pk
-        if mode_pk is not None:
+        if mode_pk is not None and mode_pk != previous:
             mode_watch(mode_pk)
-        if previous is not None:
+        if previous is not None and previous != mode_pk:
             mode_unwatch(previous)
 
     async def group_rejoin_periodically(self) -> None:
@@ -388,12 +399,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await asyncio.sleep(settings.CHAT_GROUP_REJOIN_SECONDS)
             await self.group_join()
 
-    async def layer_call(self, method: Callable, group: str) -> None:
+    async def layer_call(self, method: Callable, group: str) -> bool:
         """Join or leave `group`; a channel-layer outage is logged, not fatal."""
         try:
             await method(group, self.channel_name)
         except UNREACHABLE_ERRORS as exc:
             outage_log.warn(method.__name__, exc)
+            return False
+        return True
 
     def starter(
         self, *, mode: Mode, company_name: str = ""
@@ -428,9 +441,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         then its greeting (from `version`)."""
         old_group, self.visit = self.group, visit
         if self.group != old_group:
+            self.watch(None)  # until it has joined the new mode's group
             await self.group_leave(old_group)
             await self.group_join()
-            self.watch(self.visit.mode.pk)
         payload = visits.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)

@@ -222,14 +222,11 @@ def _history_rows(conversation_pk: int, *, turns: int) -> QuerySet:
     )
 
 
-def history_query(*, conversation: Conversation, turns: int) -> list[dict]:
-    """The last `turns` exchanges, oldest first, through the ORM."""
-    rows = _history_rows(conversation.pk, turns=turns)
-    return [{"role": role, "content": content} for role, content in reversed(rows)]
-
-
 def conversation_history(*, conversation: Conversation, turns: int) -> list[dict]:
-    """What `history_query` returns, through its SQL compiled once."""
+    """The last `turns` exchanges, oldest first (`_history_rows`), through its SQL
+    compiled once."""
+    if turns == 0:  # CHAT_HISTORY_TURNS=0: none (and nothing to compile)
+        return []
     rows = rows_select(_history_query_of(turns), conversation.pk)
     return [{"role": role, "content": content} for role, content in reversed(rows)]
 

@@ -1,7 +1,8 @@
-"""A visitor message's turn: stored first, then a switch, a new mode to conjure, a
-canned reply, or the model's messages. Sync functions touch the database; the
-consumer runs them through database_sync_to_async, all of a turn's in one trip
-(`turn_take`): each trip to the database thread waits behind every other socket's.
+"""A visitor message's turn: decided (a switch, a new mode to conjure, a canned reply,
+or the model's messages), then stored before anything else happens. Sync functions
+touch the database; the consumer runs them through database_sync_to_async, all of a
+turn's in one trip (`turn_take`): each trip to the database thread waits behind every
+other socket's.
 """
 
 from collections.abc import Awaitable, Callable
@@ -37,7 +38,7 @@ CANNED = BackendInfo(backend="canned", model="")
 
 @dataclass(frozen=True)
 class Turn:
-    """What to do with a visitor message, decided after it is stored."""
+    """What to do with a visitor message, and what its trip stored for it."""
 
     switch_to: Mode | None = None
     company_name: str = ""  # the switch's, when the visitor named a company
@@ -54,7 +55,7 @@ class Turn:
     @cached_property
     def articles(self) -> tuple[Article, ...]:
         """The mode's articles that match the message, best first: worked out where
-        first read (the prompt's render, off the database thread), then kept."""
+        first read (on the event loop, by `SystemPrompts`), then kept."""
         question = self.messages[-1]["content"] if self.messages else ""
         return articles_matching(question, self.mode_articles)
 
@@ -128,18 +129,9 @@ def turn_decide(visit: Visit, text: str) -> Turn:
     )
 
 
-def turn_messages(visit: Visit, turn: Turn) -> list[dict]:
-    """What the model is sent: the system prompt for this customer, then the turn's
-    history. No I/O: it renders outside the database thread, which a slow template
-    would otherwise hold for every socket."""
-    return _with_system(system_prompt(visit, turn), turn)
-
-
-def _with_system(system: str, turn: Turn) -> list[dict]:
-    return [{"role": "system", "content": system}, *turn.messages]
-
-
 def system_prompt(visit: Visit, turn: Turn) -> str:
+    """The turn's system prompt. No I/O: it renders in a worker thread, never the
+    database thread, which a slow template would otherwise hold for every socket."""
     return render_system_prompt(
         visit.mode_shown,
         visit.persona,
@@ -161,7 +153,8 @@ class SystemPrompts:
     text: str = ""
 
     async def messages(self, visit: Visit, turn: Turn) -> list[dict]:
-        """`turn_messages`, rendered only when something it depends on changed."""
+        """The system prompt for this customer, then the turn's history; rendered
+        only when something it depends on changed."""
         fits = (
             self.visit is visit
             and self.version is turn.prompt_version
@@ -171,7 +164,7 @@ class SystemPrompts:
             self.text = await self.render(visit, turn)
             self.visit, self.version = visit, turn.prompt_version
             self.articles = turn.articles
-        return _with_system(self.text, turn)
+        return [{"role": "system", "content": self.text}, *turn.messages]
 
 
 def trigger_turn(match: TriggerMatch[Mode], modes: list[Mode]) -> Turn:

@@ -235,11 +235,21 @@ async def _texts(response: httpx2.Response) -> AsyncIterator[_Event]:
 
 
 async def _sse_data(response: httpx2.Response) -> AsyncIterator[list[bytes]]:
-    """The `data` of each server-sent event, a list per read from the wire."""
+    """The `data` of each server-sent event, a list per read from the wire.
+
+    Each read waits at most OPENAI_TIMEOUT: aiohttp 3.14 leaves a read of a body
+    whose chunked framing broke waiting for ever (its own read timeout cancelled)."""
     buffer = b""
     data: list[bytes] = []
     async with contextlib.aclosing(response.aiter_bytes()) as received_bytes:
-        async for received in received_bytes:
+        while True:
+            try:
+                async with asyncio.timeout(settings.OPENAI_TIMEOUT):
+                    received = await anext(received_bytes, None)
+            except TimeoutError:
+                raise httpx2.ReadTimeout("no data within OPENAI_TIMEOUT") from None
+            if received is None:
+                return
             *lines, buffer = (buffer + received).split(b"\n")
             block = []
             for line in lines:
@@ -422,17 +432,19 @@ def _connection_error(exc: Exception, *, streaming: bool) -> ModelError:
 
 
 def _timed_out(exc: Exception) -> bool:
-    """Whether `exc` is a timeout. The aiohttp transport reports a refused
-    connection as a connect timeout, so a cause that is an OSError but no timeout
-    (refused, reset, no such host) makes it no timeout."""
+    """Whether `exc` is a timeout. The aiohttp transport reports every lost
+    connection (refused, closed before an answer) as a connect timeout, so one with a
+    cause is a timeout only when a TimeoutError is among its causes."""
     if not isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
         return False
     cause = exc.__cause__
+    if cause is None:
+        return True
     while cause is not None:
-        if isinstance(cause, OSError) and not isinstance(cause, TimeoutError):
-            return False
+        if isinstance(cause, TimeoutError):
+            return True
         cause = cause.__cause__
-    return True
+    return False
 
 
 def _status_code(status: int) -> str:

@@ -34,9 +34,9 @@ def banking() -> Mode:
 
 
 def test_a_watched_mode_is_kept_until_its_last_watcher_leaves(banking):
+    selectors.mode_watch(banking.pk)
+    selectors.mode_watch(banking.pk)
     kept = selectors.mode_words_current(banking)
-    selectors.mode_watch(banking.pk)
-    selectors.mode_watch(banking.pk)
     newer = version_written_elsewhere(banking)
     # Watched: a save would reach this process as a group message, so no read.
     assert selectors.mode_words_current(banking) == kept
@@ -44,6 +44,23 @@ def test_a_watched_mode_is_kept_until_its_last_watcher_leaves(banking):
     assert selectors.prompt_active_cached(banking) == kept
     selectors.mode_unwatch(banking.pk)  # the last: nothing would tell it of a save
     assert selectors.mode_words_current(banking) == newer
+    assert selectors.prompt_active_cached(banking) == newer
+
+
+def test_the_first_watcher_forgets_what_was_read_before_it_could_hear(banking):
+    assert selectors.prompt_active_cached(banking).is_active
+    newer = version_written_elsewhere(banking)
+    selectors.mode_watch(banking.pk)
+    assert selectors.prompt_active_cached(banking) == newer
+
+
+def test_what_is_kept_is_read_again_once_older_than_the_rejoin_interval(
+    banking, settings
+):
+    settings.CHAT_GROUP_REJOIN_SECONDS = 0
+    selectors.mode_watch(banking.pk)
+    selectors.prompt_active_cached(banking)
+    newer = version_written_elsewhere(banking)
     assert selectors.prompt_active_cached(banking) == newer
 
 

@@ -4,6 +4,7 @@ read what its querysets read."""
 from datetime import date
 
 import pytest
+from django.db.models.signals import post_save, pre_save
 from django.forms.models import model_to_dict
 
 from chat.models import Conversation, Message, Mode, PromptTemplate
@@ -153,3 +154,9 @@ def test_objects_select_of_no_pk_defers_what_the_queryset_defers():
 def test_a_query_of_no_pk_must_not_hold_one():
     with pytest.raises(ValueError, match="a query of no pk"):
         objects_select(lambda: Mode.objects.filter(pk=-1))
+
+
+@pytest.mark.parametrize("model", [Message, Conversation])
+def test_nothing_listens_to_the_saves_the_statements_skip(model):
+    assert not pre_save.has_listeners(model)
+    assert not post_save.has_listeners(model)

@@ -3,9 +3,11 @@ process and the history read through its compiled SQL equal what the database ho
 across tabs and processes, and a store that fails is never acknowledged to the
 page."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import DatabaseError
 from django.db.models import Max
 
@@ -28,8 +30,10 @@ async def chat(communicator, text: str) -> list[dict]:
 def history_both(conversation_id: int) -> tuple[list[dict], list[dict]]:
     """The history as a turn reads it, and as the ORM's query reads it."""
     conversation = Conversation.objects.get(pk=conversation_id)
-    kept = transcripts.conversation_history(conversation=conversation, turns=3)
-    return kept, transcripts.history_query(conversation=conversation, turns=3)
+    read = transcripts.conversation_history(conversation=conversation, turns=3)
+    rows = transcripts._history_rows(conversation.pk, turns=3)
+    queried = [{"role": role, "content": content} for role, content in reversed(rows)]
+    return read, queried
 
 
 @database_sync_to_async
@@ -66,7 +70,7 @@ def reply_version(message_id: int) -> int | None:
     return Message.objects.get(pk=message_id).prompt_version.version
 
 
-async def test_history_kept_equals_the_query_across_two_tabs(settings):
+async def test_history_read_equals_the_orms_query_across_two_tabs(settings):
     settings.CHAT_HISTORY_TURNS = 3
     session = await session_create()
     first, opened = await socket_open(session)
@@ -75,9 +79,9 @@ async def test_history_kept_equals_the_query_across_two_tabs(settings):
     for index in range(4):
         for tab in (first, second):
             assert (await chat(tab, f"question {index}"))[-1]["type"] == "chat_end"
-    kept, queried = await history_both(opened["conversation_id"])
-    assert kept == queried
-    assert [row["content"] for row in kept if row["role"] == "user"] == [
+    read, queried = await history_both(opened["conversation_id"])
+    assert read == queried
+    assert [row["content"] for row in read if row["role"] == "user"] == [
         "question 2",
         "question 3",
         "question 3",
@@ -106,9 +110,9 @@ async def test_history_leaves_out_a_failed_reply(openai_backend):
     await chat(communicator, "hello")
     openai_backend.behaviour.status = 400
     assert (await chat(communicator, "fails"))[-1]["type"] == "error"
-    kept, queried = await history_both(opened["conversation_id"])
-    assert kept == queried
-    assert [row["role"] for row in kept] == ["user", "assistant", "user"]
+    read, queried = await history_both(opened["conversation_id"])
+    assert read == queried
+    assert [row["role"] for row in read] == ["user", "assistant", "user"]
     await communicator.disconnect()
 
 
@@ -182,3 +186,53 @@ async def test_a_socket_watches_the_mode_it_shows_and_only_that():
     assert selectors.mode_watchers(insurance.pk) == 1
     await communicator.disconnect()
     assert selectors.mode_watchers(insurance.pk) == 0
+
+
+async def test_a_socket_whose_group_join_failed_is_no_watcher(monkeypatch):
+    joined = InMemoryChannelLayer.group_add
+
+    async def layer_down(self, group, channel):
+        raise OSError("the channel layer is down")
+
+    monkeypatch.setattr(InMemoryChannelLayer, "group_add", layer_down)
+    first, opened = await socket_open(await session_create())
+    slug = opened["mode"]["slug"]
+    mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
+    assert selectors.mode_watchers(mode.pk) == 0  # it hears no save
+    monkeypatch.setattr(InMemoryChannelLayer, "group_add", joined)
+    await chat(first, "hi")
+    version = await version_written_elsewhere(slug)
+    second, _ = await socket_open(await session_create())
+    reply = await chat(second, "hi")
+    assert await reply_version(reply[-1]["payload"]["message_id"]) == version.version
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_a_missed_save_reaches_the_next_turn_within_the_rejoin_interval(
+    settings,
+):
+    settings.CHAT_GROUP_REJOIN_SECONDS = 0.2
+    communicator, opened = await socket_open(await session_create())
+    await chat(communicator, "hi")
+    version = await version_written_elsewhere(opened["mode"]["slug"])  # unheard
+    await asyncio.sleep(0.3)
+    reply = await chat(communicator, "hi")
+    assert await reply_version(reply[-1]["payload"]["message_id"]) == version.version
+    await communicator.disconnect()
+
+
+async def test_a_save_reaches_the_system_prompt_the_model_is_sent(openai_backend):
+    communicator, opened = await socket_open(await session_create())
+    slug = opened["mode"]["slug"]
+    await chat(communicator, "hi")
+    await version_written_elsewhere(slug)
+    mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
+    await get_channel_layer().group_send(
+        mode_group_name(mode.pk), {"type": "mode.updated", "mode": mode_payload(mode)}
+    )
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "mode_updated"
+    await chat(communicator, "hi")
+    system = openai_backend.chat_requests[-1]["messages"][0]["content"]
+    assert system.rstrip().endswith("Be brief.")
+    await communicator.disconnect()

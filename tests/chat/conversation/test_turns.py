@@ -13,7 +13,6 @@ from chat.conversation.turns import (
     Turn,
     system_prompt,
     turn_decide,
-    turn_messages,
     turn_take,
 )
 from chat.conversation.visits import CONVERSATION_KEY, Customer, visit_start
@@ -46,6 +45,10 @@ def take(visit, text: str, session=None):
         visitor="visitor",
         backend=BackendInfo(backend="openai", model="test-model"),
     )
+
+
+async def async_render(visit, turn) -> str:
+    return system_prompt(visit, turn)
 
 
 def mode_queries(captured: CaptureQueriesContext) -> list[str]:
@@ -155,7 +158,7 @@ def test_turn_decide_a_refused_request_is_answered_kindly_with_no_mode(
 def test_turn_take_sends_system_prompt_history_and_the_new_message(visit):
     take(visit, "first")  # its reply never finished: left out of the history
     turn = take(visit, "second")
-    messages = turn_messages(visit, turn)
+    messages = asyncio.run(SystemPrompts(async_render).messages(visit, turn))
     roles = [m["role"] for m in messages]
     assert roles == ["system", "user", "user"]
     assert messages[-1]["content"] == "second"

@@ -298,6 +298,64 @@ async def test_reply_stream_refused_connection(
     assert f"127.0.0.1:{closed_port}" in logged and "unreachable" in logged
 
 
+async def raw_server(answer) -> tuple[asyncio.Server, int]:
+    """A server that reads a request's head, then does `answer(writer)`: what no
+    OpenAI-compatible server should."""
+
+    async def handler(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        await answer(writer)
+        writer.close()
+
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def closed_at_once(writer) -> None:
+    return None
+
+
+async def chunked_framing_broken(writer) -> None:
+    writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n")
+    writer.write(b"transfer-encoding: chunked\r\n\r\n")
+    event = b'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n'
+    writer.write(b"%x\r\n%s\r\n" % (len(event), event))
+    await writer.drain()
+    await asyncio.sleep(0.05)
+    writer.write(b"zz\r\nnot a chunk\r\n")
+    await writer.drain()
+    await asyncio.sleep(0.5)
+
+
+async def test_reply_stream_a_connection_closed_before_an_answer_is_unreachable(
+    settings, caplog
+):
+    server, port = await raw_server(closed_at_once)
+    settings.OPENAI_BASE_URL = f"http://127.0.0.1:{port}/v1"
+    settings.OPENAI_MAX_RETRIES = 0
+    async with server:
+        error = await reply_error()
+    assert (error.code, error.retryable) == ("model_unreachable", True)
+    [logged] = failure_logs(caplog)
+    assert "unreachable" in logged and "OPENAI_TIMEOUT" not in logged
+
+
+async def test_reply_stream_broken_chunked_framing_ends_within_openai_timeout(
+    settings, caplog
+):
+    server, port = await raw_server(chunked_framing_broken)
+    settings.OPENAI_BASE_URL = f"http://127.0.0.1:{port}/v1"
+    settings.OPENAI_MAX_RETRIES = 0
+    settings.OPENAI_TIMEOUT = 1.0
+    started = time.monotonic()
+    async with server:
+        with pytest.raises(llm.ModelError) as caught:
+            await reply_collect()
+    assert caught.value.code in ("model_timeout", "model_stream_broken")
+    assert time.monotonic() - started < settings.CHAT_REPLY_MAX_SECONDS
+    assert failure_logs(caplog)
+
+
 async def test_reply_stream_first_token_timeout_then_recovers(
     settings, openai_backend: OpenAIServer, caplog
 ):
