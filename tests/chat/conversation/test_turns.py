@@ -225,3 +225,11 @@ def test_turn_take_a_switch_over_the_conversation_budget_starts_nothing(
     assert (turn.started, turn.over_budget) == (None, Action.CONVERSATION)
     assert turn.retry_after > 0
     assert Conversation.objects.filter(mode__slug="banking").count() == 1
+
+
+def test_turn_take_with_no_history_turns_sends_only_the_new_message(visit, settings):
+    settings.CHAT_HISTORY_TURNS = 0
+    take(visit, "first")
+    turn = take(visit, "second")
+    assert turn.messages == [{"role": "user", "content": "second"}]
+    assert turn.reply is not None
