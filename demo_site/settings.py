@@ -305,6 +305,8 @@ STORAGES = {
     },
 }
 
+# Database sessions, saved without zlib (demo_site/sessions.py says why).
+SESSION_ENGINE = "demo_site.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
