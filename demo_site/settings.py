@@ -247,6 +247,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         ),
     }
 
+# HTTP requests at work at once in each process (demo_site/http_slots.py says why).
+HTTP_REQUESTS_AT_ONCE = env_number(
+    "HTTP_REQUESTS_AT_ONCE", int, 4, minimum=1, maximum=1000
+)
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
