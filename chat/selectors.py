@@ -8,7 +8,9 @@ mode in this process. A save forgets it here
 consumer forgets it on the save's `mode_updated` group message, which also undoes a
 read made here before the commit); every visit that
 opens or switches reads it afresh, so a process that missed a broadcast while none of
-its sockets showed the mode never serves the stale one.
+its sockets showed the mode never serves the stale one. A visit's mode, read afresh
+too, goes through `mode_shared`: the sockets showing a mode hold one instance of it,
+not a copy each.
 """
 
 from collections.abc import Callable
@@ -46,6 +48,25 @@ class _PerMode[T]:
 
     def forget_all(self) -> None:
         self.kept.clear()
+
+
+_modes_shown: dict[int, Mode] = {}  # mode pk -> the instance this process's visits hold
+
+
+def mode_shared(mode: Mode) -> Mode:
+    """This process's one instance of `mode`, as just read: every socket showing it
+    holds the same object rather than a copy each (its JSON fields, its related
+    managers). A read that differs in any field (staff saved it) takes its place."""
+    kept = _modes_shown.get(mode.pk)
+    if kept is not None and _mode_row(kept) == _mode_row(mode):
+        return kept
+    if mode.pk is not None:
+        _modes_shown[mode.pk] = mode
+    return mode
+
+
+def _mode_row(mode: Mode) -> list:
+    return [getattr(mode, field.attname) for field in Mode._meta.concrete_fields]
 
 
 def modes_active() -> QuerySet[Mode]:
