@@ -9,6 +9,9 @@ and in every process once committed (the consumer forgets it on the save's
 Only a process with a socket in the mode's group hears that message, so what is kept
 of a mode is forgotten when its last socket here leaves (`mode_unwatch`), and a visit
 opening or switching to a mode no socket here watches reads it afresh.
+What is kept of a mode never outlives CHAT_GROUP_REJOIN_SECONDS. A visit's mode goes
+through `mode_shared`: the sockets showing a mode hold one instance of it, not a
+copy each.
 """
 
 import time
@@ -55,6 +58,25 @@ class _PerMode[T]:
 
     def forget_all(self) -> None:
         self.kept.clear()
+
+
+_modes_shown: dict[int, Mode] = {}  # mode pk -> the instance this process's visits hold
+
+
+def mode_shared(mode: Mode) -> Mode:
+    """This process's one instance of `mode`, as just read: every socket showing it
+    holds the same object rather than a copy each (its JSON fields, its related
+    managers). A read that differs in any field (staff saved it) takes its place."""
+    kept = _modes_shown.get(mode.pk)
+    if kept is not None and _mode_row(kept) == _mode_row(mode):
+        return kept
+    if mode.pk is not None:
+        _modes_shown[mode.pk] = mode
+    return mode
+
+
+def _mode_row(mode: Mode) -> list:
+    return [getattr(mode, field.attname) for field in Mode._meta.concrete_fields]
 
 
 def modes_active() -> QuerySet[Mode]:

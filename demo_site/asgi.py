@@ -9,20 +9,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_site.settings")
 # Django must be set up before anything imports models (the routing does).
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from chat.conversation.gate import SocketGate  # noqa: E402
 from chat.conversation.origins import OriginValidator  # noqa: E402
 from chat.conversation.routing import websocket_urlpatterns  # noqa: E402
 from demo_site.daphne_shutdown import daphne_shutdown_fix  # noqa: E402
+from demo_site.http_slots import RequestSlots  # noqa: E402
 
 daphne_shutdown_fix()
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestSlots(django_asgi_app, settings.HTTP_REQUESTS_AT_ONCE),
+        # The socket knows its visitor by the session; it has no use for the user.
         "websocket": OriginValidator(
-            SocketGate(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            SocketGate(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -247,6 +247,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         ),
     }
 
+# HTTP requests at work at once in each process (demo_site/http_slots.py says why).
+HTTP_REQUESTS_AT_ONCE = env_number(
+    "HTTP_REQUESTS_AT_ONCE", int, 4, minimum=1, maximum=1000
+)
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -305,6 +310,8 @@ STORAGES = {
     },
 }
 
+# Database sessions, saved without zlib (demo_site/sessions.py says why).
+SESSION_ENGINE = "demo_site.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

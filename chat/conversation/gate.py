@@ -122,13 +122,39 @@ async def _refuse(receive, send, code: CloseCode) -> None:
         pass
 
 
+class FrameQueue:
+    """The frames waiting for the app, and the app's wait for the next one.
+
+    One writer that never waits (the gate bounds what it puts) and one reader:
+    asyncio.Queue would keep four deques for that (its own, its getters', its
+    putters', an Event's), some 3 KB for every open socket."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict] = []
+        self.waiter: asyncio.Future | None = None
+
+    def put_nowait(self, message: dict) -> None:
+        self.frames.append(message)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def get(self) -> dict:
+        while not self.frames:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.frames.pop(0)
+
+
 class GatedSocket:
     """One socket's frames, metered on arrival and queued for the app up to a bound."""
 
     def __init__(self, receive, send) -> None:
         self.receive = receive
         self.send = send
-        self.queue: asyncio.Queue[dict] = asyncio.Queue()
+        self.queue = FrameQueue()
         self.budget = SocketBudget()
         self.closed = False
 
@@ -155,7 +181,7 @@ class GatedSocket:
                 return
 
     def refusal(self, message: dict) -> CloseCode | None:
-        if self.queue.qsize() >= settings.CHAT_SOCKET_QUEUE_FRAMES:
+        if len(self.queue.frames) >= settings.CHAT_SOCKET_QUEUE_FRAMES:
             return CloseCode.TOO_FAST
         return self.budget.refusal(message, time.monotonic())
 
@@ -163,7 +189,6 @@ class GatedSocket:
         """Close the socket, drop what waits, and tell the app it has ended."""
         logger.info("Closing a chat socket: %s (%d)", code.name, code)
         self.closed = True
-        while not self.queue.empty():
-            self.queue.get_nowait()
+        self.queue.frames.clear()
         await self.send({"type": "websocket.close", "code": code.value})
         self.queue.put_nowait({"type": "websocket.disconnect", "code": code.value})

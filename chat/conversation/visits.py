@@ -21,7 +21,7 @@ from chat.conversation.transcripts import conversation_resumable, conversation_s
 from chat.dashboard.tabs import dashboard_payload
 from chat.models import Conversation, Mode
 from chat.payloads import card_payload, mode_as_named, mode_payload
-from chat.selectors import mode_get_active, modes_active, modes_pickable
+from chat.selectors import mode_get_active, mode_shared, modes_active, modes_pickable
 from personas import MAX_SEED
 from personas.registry import generate_persona
 
@@ -102,7 +102,7 @@ class Visit:
 def visit_open(session: SessionBase, *, today: date) -> Visit:
     """The visitor's current visit, resuming their conversation when it still fits."""
     customer = visitor_customer(session, today=today)
-    mode = mode_get_active(session.get(MODE_KEY, "")) or _mode_default()
+    mode = mode_shared(mode_get_active(session.get(MODE_KEY, "")) or _mode_default())
     conversation = conversation_resumable(
         conversation_id=session.get(CONVERSATION_KEY),
         visitor_key=visitor_key(session.session_key),
@@ -125,6 +125,7 @@ def visit_start(
 ) -> Visit:
     """A new conversation in `mode` with the customer's persona for that mode, under
     `company_name` when the visitor named one."""
+    mode = mode_shared(mode)
     persona = generate_persona(
         mode.persona_kind,
         customer.seed,
@@ -207,5 +208,5 @@ def mode_updated_payload(visit: Visit) -> dict:
 
 def visit_refresh_mode(visit: Visit) -> Visit:
     """The visit with its mode re-read, after staff changed it."""
-    mode = Mode.objects.get(pk=visit.mode.pk)
+    mode = mode_shared(Mode.objects.get(pk=visit.mode.pk))
     return Visit(mode, visit.customer, visit.persona, visit.conversation)

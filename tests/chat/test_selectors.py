@@ -1,10 +1,12 @@
-"""What a process keeps of a mode, and when it reads it again."""
+"""What a process keeps of a mode, when it reads it again, and the one instance of
+each mode its visits share."""
 
 import pytest
 from django.db.models import Max
 
 from chat import selectors
 from chat.models import Mode, PromptTemplate
+from chat.selectors import mode_shared
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,29 @@ def test_an_unwatched_mode_is_read_afresh_on_every_visit(banking):
     assert selectors.prompt_active_cached(banking).is_active
     newer = version_written_elsewhere(banking)
     assert selectors.mode_words_current(banking) == newer
+
+
+def banking_read() -> Mode:
+    return Mode.objects.get(slug="banking")
+
+
+def test_mode_shared_gives_equal_reads_one_instance():
+    first = mode_shared(banking_read())
+    assert mode_shared(banking_read()) is first
+
+
+def test_mode_shared_takes_a_changed_read_in_place_of_the_kept_one():
+    kept = mode_shared(banking_read())
+    name = kept.name
+    # An update that leaves `updated` as it was still counts as a change.
+    Mode.objects.filter(pk=kept.pk).update(name="Renamed Bank")
+    changed = mode_shared(banking_read())
+    assert (changed is kept, changed.name) == (False, "Renamed Bank")
+    assert mode_shared(banking_read()) is changed
+    assert kept.name == name  # a socket holding the old one is not changed under it
+
+
+def test_mode_shared_keeps_no_unsaved_mode():
+    unsaved = Mode(slug="unsaved", name="Unsaved")
+    assert mode_shared(unsaved) is unsaved
+    assert mode_shared(banking_read()).slug == "banking"

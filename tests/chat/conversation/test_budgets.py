@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from chat.broadcast import mode_group_name
 from chat.conversation.addresses import client_address
 from chat.conversation.frames import CloseCode
-from chat.conversation.gate import GatedSocket, TokenBucket, open_sockets
+from chat.conversation.gate import FrameQueue, GatedSocket, TokenBucket, open_sockets
 from chat.models import Conversation, Mode
 from tests.chat.socket import (
     reply_collect,
@@ -162,6 +162,29 @@ async def test_a_closed_socket_ends_its_tasks_and_leaves_its_group(settings, abu
     assert [t for t in asyncio.all_tasks() if "group_rejoin" in repr(t)] == []
 
 
+async def test_frame_queue_hands_frames_over_in_order_when_they_arrive():
+    queue = FrameQueue()
+    waiting = asyncio.create_task(queue.get())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    queue.put_nowait({"n": 1})
+    queue.put_nowait({"n": 2})
+    assert await asyncio.wait_for(waiting, timeout=1) == {"n": 1}
+    assert await queue.get() == {"n": 2}
+
+
+async def test_frame_queue_serves_again_after_a_wait_is_cancelled():
+    queue = FrameQueue()
+    cancelled = asyncio.create_task(queue.get())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.gather(cancelled, return_exceptions=True)
+    waiting = asyncio.create_task(queue.get())
+    await asyncio.sleep(0)
+    queue.put_nowait({"n": 3})
+    assert await asyncio.wait_for(waiting, timeout=1) == {"n": 3}
+
+
 async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
     """Frames the app has not taken yet are capped, whatever the arrival rate."""
     settings.CHAT_SOCKET_QUEUE_FRAMES = 5
@@ -182,8 +205,7 @@ async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
     await asyncio.sleep(0.1)
     assert sent == [{"type": "websocket.close", "code": CloseCode.TOO_FAST}]
     # What waits is the app's disconnect, nothing the client sent after the bound.
-    assert gated.queue.qsize() == 1
-    assert gated.queue.get_nowait()["type"] == "websocket.disconnect"
+    assert [frame["type"] for frame in gated.queue.frames] == ["websocket.disconnect"]
     running.cancel()
 
 

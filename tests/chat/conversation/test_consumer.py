@@ -311,3 +311,17 @@ async def test_reconnect_after_persona_kind_change_does_not_resume_a_stale_custo
     assert resumed["conversation_id"] != session["conversation_id"]
     assert resumed["persona"] == persona_for("generic", seed_from_session_key(key))
     await again.disconnect()
+
+
+async def test_staff_save_reaches_every_socket_sharing_the_mode():
+    sockets = [(await socket_open(await session_create()))[0] for _ in range(2)]
+    mode = await database_sync_to_async(Mode.objects.get)(slug="banking")
+    mode.name = "Renamed Bank"
+    await database_sync_to_async(services.mode_save)(mode=mode, user=None)
+    for communicator in sockets:
+        update = (await frames_until(communicator, "mode_updated"))[-1]["payload"]
+        assert update["mode"]["name"] == "Renamed Bank"
+    later, session = await socket_open(await session_create())
+    assert session["mode"]["name"] == "Renamed Bank"
+    for communicator in (*sockets, later):
+        await communicator.disconnect()
