@@ -134,14 +134,7 @@ async def main(args: argparse.Namespace) -> int:
 
 async def profile(args: argparse.Namespace, site: Process) -> int:
     """The site's crowd alone, py-spy sampling its chat phase into `args.profile`."""
-    crowd = await visitors_run(
-        [site.port],
-        args.sessions,
-        args.messages,
-        ramp=args.ramp,
-        processes=[site],
-        profile=args.profile.resolve(),
-    )
+    crowd = await crowd_run(args, site, profile=args.profile.resolve())
     print(
         f"site: {crowd.replies_per_second:.1f} replies/s, "
         f"{1000 * crowd.chat_cpu_seconds / max(crowd.replies, 1):.2f} CPU ms/reply; "
@@ -150,19 +143,27 @@ async def profile(args: argparse.Namespace, site: Process) -> int:
     return 1 if crowd.errors else 0
 
 
+async def crowd_run(
+    args: argparse.Namespace, process: Process, profile: Path | None = None
+) -> Figures:
+    """`args.sessions` visitors on `process`, each asking `args.messages` questions."""
+    return await visitors_run(
+        [process.port],
+        args.sessions,
+        args.messages,
+        ramp=args.ramp,
+        processes=[process],
+        profile=profile,
+    )
+
+
 async def outcome(args: argparse.Namespace, process: Process) -> Outcome:
     """Idle memory first (after the load, memory it freed would hold sockets unseen),
     then the crowd, the lone visitor and the open loop."""
     idle_bytes, idle_errors = await idle_sockets_rss(
         [process], IDLE_SOCKETS, ramp=args.ramp
     )
-    crowd = await visitors_run(
-        [process.port],
-        args.sessions,
-        args.messages,
-        ramp=args.ramp,
-        processes=[process],
-    )
+    crowd = await crowd_run(args, process)
     crowd.errors.update(idle_errors)
     lone = await lone_visitor(process.port, LONE_MESSAGES)
     rate = max(crowd.replies_per_second / 2, 1.0)

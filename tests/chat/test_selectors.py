@@ -2,32 +2,13 @@
 each mode its visits share."""
 
 import pytest
-from django.db.models import Max
 
 from chat import selectors
-from chat.models import Mode, PromptTemplate
+from chat.models import Mode
 from chat.selectors import mode_shared
+from tests.support.prompts import version_written_elsewhere
 
 pytestmark = pytest.mark.django_db
-
-
-def version_written_elsewhere(mode: Mode) -> PromptTemplate:
-    """A new active version, written as another process would: no signal here."""
-    active = mode.prompts.get(is_active=True)
-    latest = mode.prompts.aggregate(latest=Max("version"))["latest"]
-    mode.prompts.update(is_active=False)
-    PromptTemplate.objects.bulk_create(
-        [
-            PromptTemplate(
-                mode=mode,
-                version=latest + 1,
-                source=active.source,
-                greeting=active.greeting,
-                is_active=True,
-            )
-        ]
-    )
-    return mode.prompts.get(version=latest + 1)
 
 
 @pytest.fixture

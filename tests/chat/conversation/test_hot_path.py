@@ -9,7 +9,6 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import DatabaseError
-from django.db.models import Max
 
 from chat import selectors
 from chat.broadcast import mode_group_name
@@ -17,6 +16,7 @@ from chat.conversation import transcripts
 from chat.models import Conversation, Message, Mode, PromptTemplate
 from chat.payloads import mode_payload
 from tests.chat.socket import reply_collect, send, session_create, socket_open
+from tests.support import prompts
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -46,23 +46,7 @@ def message_written_elsewhere(conversation_id: int, text: str) -> None:
 
 @database_sync_to_async
 def version_written_elsewhere(slug: str) -> PromptTemplate:
-    """A new active version, written as another process would: no signal here."""
-    mode = Mode.objects.get(slug=slug)
-    active = mode.prompts.get(is_active=True)
-    latest = mode.prompts.aggregate(latest=Max("version"))["latest"]
-    mode.prompts.update(is_active=False)
-    PromptTemplate.objects.bulk_create(
-        [
-            PromptTemplate(
-                mode=mode,
-                version=latest + 1,
-                source=active.source + "\nBe brief.",
-                greeting=active.greeting,
-                is_active=True,
-            )
-        ]
-    )
-    return PromptTemplate.objects.get(mode=mode, version=latest + 1)
+    return prompts.version_written_elsewhere(Mode.objects.get(slug=slug))
 
 
 @database_sync_to_async
