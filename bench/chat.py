@@ -62,7 +62,10 @@ How to read this
   queued before it. trigger→mode_switch is the server's own `server_ms` in the frame.
 - open loop: questions arriving at random at half of each server's replies/s above,
   each on an idle one of {sockets} sockets; p99 of the first chunk overhead.
-- idle memory: server RSS growth per open socket that has received its `session` frame.
+- idle memory: server RSS growth per open socket that has received its `session`
+  frame: over the first {idle} opened, and over the next {idle} with those still open
+  (the first also pays the one-off high-water mark of the first burst of page fetches;
+  the next is what one more open socket costs).
 - vs relay / vs echo: how many times worse the site is (1.0× = as good; below 1.0×,
   better). Client, servers and model share the machine's CPUs."""
 IDLE_SOCKETS = 200
@@ -76,7 +79,7 @@ VARIANTS = (("site", SITE_APP), ("relay", RELAY_APP), ("echo", ECHO_APP))
 class Outcome:
     """One server's figures."""
 
-    idle_bytes: float
+    idle_bytes: list[float]  # per socket, first batch then the next
     crowd: Figures
     cpu_seconds: float
     lone: Figures
@@ -161,7 +164,7 @@ async def outcome(args: argparse.Namespace, process: Process) -> Outcome:
     """Idle memory first (after the load, memory it freed would hold sockets unseen),
     then the crowd, the lone visitor and the open loop."""
     idle_bytes, idle_errors = await idle_sockets_rss(
-        [process], IDLE_SOCKETS, ramp=args.ramp
+        [process], IDLE_SOCKETS, ramp=args.ramp, batches=2
     )
     crowd = await crowd_run(args, process)
     crowd.errors.update(idle_errors)
@@ -223,8 +226,14 @@ def report(args: argparse.Namespace, results: dict[str, Outcome], model_ms: floa
             lambda n, o: percentile(overhead(n, o.open), 99),
             False,
         ),
-        line(
-            "idle memory per socket (KiB)", lambda n, o: o.idle_bytes / 1024, False, 1
+        *(
+            line(
+                f"idle memory per socket, {batch} {IDLE_SOCKETS} (KiB)",
+                lambda n, o, i=i: o.idle_bytes[i] / 1024,
+                False,
+                1,
+            )
+            for i, batch in enumerate(("first", "next"))
         ),
     ]
     errors = {
@@ -241,7 +250,11 @@ def report(args: argparse.Namespace, results: dict[str, Outcome], model_ms: floa
     if details := errors_details(errors):
         print(details)
     print()
-    print(EXPLANATION.format(model_ms=model_ms, sockets=OPEN_LOOP_SOCKETS))
+    print(
+        EXPLANATION.format(
+            model_ms=model_ms, sockets=OPEN_LOOP_SOCKETS, idle=IDLE_SOCKETS
+        )
+    )
 
 
 def open_rate(outcome: Outcome) -> float:

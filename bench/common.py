@@ -501,18 +501,28 @@ async def open_loop(port: int, rate: float, seconds: float, *, sockets: int) -> 
 
 
 async def idle_sockets_rss(
-    processes: list[Process], count: int, *, ramp: int
-) -> tuple[float, Counter]:
-    """Server memory per idle socket: RSS before and with `count` sockets open."""
+    processes: list[Process], count: int, *, ramp: int, batches: int = 1
+) -> tuple[list[float], Counter]:
+    """Server memory per idle socket, for each of `batches` batches of `count` sockets
+    opened one batch after another, all kept open until the last is measured.
+
+    The first batch also pays what only the first burst of visitors costs (the
+    allocator's high-water mark of 50 page fetches at once, ~4 MB here, which later
+    bursts reuse); a later batch's figure is what one more open socket costs.
+    """
     figures = Figures()
-    visitors = [Visitor(processes[i % len(processes)].port) for i in range(count)]
-    before = sum(p.rss_bytes() for p in processes)
-    await arrive(visitors, figures, ramp)
-    await asyncio.sleep(1.0)  # let the servers settle after the last batch
-    after = sum(p.rss_bytes() for p in processes)
-    opened = [v.socket for v in visitors if v.ok]
+    per_socket, opened = [], []
+    for _ in range(batches):
+        visitors = [Visitor(processes[i % len(processes)].port) for i in range(count)]
+        before = sum(p.rss_bytes() for p in processes)
+        await arrive(visitors, figures, ramp)
+        await asyncio.sleep(1.0)  # let the servers settle after the last batch
+        after = sum(p.rss_bytes() for p in processes)
+        batch = [v.socket for v in visitors if v.ok]
+        per_socket.append((after - before) / max(len(batch), 1))
+        opened += batch
     await asyncio.gather(*(socket.close() for socket in opened))
-    return (after - before) / max(len(opened), 1), figures.errors
+    return per_socket, figures.errors
 
 
 async def model_first_token_ms(model: Process) -> float:

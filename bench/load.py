@@ -172,7 +172,7 @@ async def outcome(processes: list[Process], args: argparse.Namespace) -> Outcome
     ports = [p.port for p in processes]
     await visitors_run(ports, 2 * len(ports), 1, ramp=args.ramp)  # warm-up
     # Idle sockets first: after the load, memory it freed would hold them unseen.
-    idle_bytes, idle_errors = await idle_sockets_rss(
+    (idle_bytes,), idle_errors = await idle_sockets_rss(
         processes, args.idle, ramp=args.ramp
     )
     figures = await visitors_run(ports, args.visitors, args.messages, ramp=args.ramp)
