@@ -1,9 +1,12 @@
+import random
 from datetime import date, time
 
 import pytest
+from babel.numbers import format_currency
 
 from personas.formatting import (
     Reader,
+    _money_form,
     clock_time,
     count,
     long_date,
@@ -11,6 +14,7 @@ from personas.formatting import (
     short_date,
     written_for,
 )
+from personas.sampling import LOCALE_CURRENCIES
 
 NBSP = "\xa0"
 
@@ -30,6 +34,44 @@ NBSP = "\xa0"
 )
 def test_money_in_the_currency_and_locale(value, currency, locale, expected):
     assert money(value, currency, locale) == expected
+
+
+# Ties, signs, zeros, carries and sizes where writing an amount could go wrong.
+EDGE_AMOUNTS = [
+    0, 0.0, -0.0, 0.004, -0.004, 0.005, -0.005, 0.015, 0.125, 2.675, 0.5, 1.5, 2.5,
+    -2.5, 9.995, 99.999, 999.995, 1000, -1000, 999999.995, 1e-9, 123456789.555,
+    12345678901234.5, 1e15, -1e15, 7, 70, 700, 7000, 70000, 700000, 7000000,
+]  # fmt: skip
+
+
+def amounts_drawn(count: int) -> list[float]:
+    """Amounts of every size, to a cent, a mill or no unit at all, either sign."""
+    rng = random.Random(20261202)
+    drawn = []
+    for _ in range(count):
+        value = round(rng.uniform(0, 10 ** rng.randint(0, 12)), rng.choice([0, 2, 3]))
+        drawn.append(-value if rng.random() < 0.3 else value)
+    return drawn
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALE_CURRENCIES))
+@pytest.mark.parametrize("currency", ["USD", "GBP", "EUR", "JPY", "CHF", "BHD"])
+def test_money_writes_every_amount_as_babel_does(locale, currency):
+    """The kept form (personas.formatting._MoneyForm) against Babel itself, for each
+    locale we generate and currencies of 0, 2 and 3 decimals."""
+    assert _money_form(locale, currency) is not None  # else this tests only Babel
+    for value in [*EDGE_AMOUNTS, *amounts_drawn(300)]:
+        expected = format_currency(value, currency, locale=locale)
+        assert money(value, currency, locale) == expected, (value, currency, locale)
+
+
+def test_money_leaves_to_babel_what_it_does_not_write():
+    """Infinite amounts, and locales whose symbols Babel would read as quotes, are
+    Babel's to write."""
+    assert money(float("inf"), "USD", "en_US") == format_currency(
+        float("inf"), "USD", locale="en_US"
+    )
+    assert _money_form("de_CH", "CHF") is None  # its digits are grouped by a quote
 
 
 @pytest.mark.parametrize(
