@@ -15,7 +15,7 @@ ORM once, for a stand-in pk, and its rows go through the ORM's own converters, s
 they are what the queryset itself returns.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from django.db import connections, models, router
@@ -50,8 +50,9 @@ def rows_insert(rows: list[models.Model]) -> None:
         row._state.db = alias
 
 
-def row_update(row: models.Model, field_names: tuple[str, ...]) -> None:
-    """UPDATE `row`'s `field_names` (auto_now ones set now) in one statement."""
+def row_update(row: models.Model, field_names: tuple[str, ...]) -> int:
+    """UPDATE `row`'s `field_names` (auto_now ones set now) in one statement; how many
+    rows it changed (0: no row has its pk)."""
     model = type(row)
     alias = router.db_for_write(model)
     connection = connections[alias]
@@ -62,6 +63,7 @@ def row_update(row: models.Model, field_names: tuple[str, ...]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(_update_sql(model, alias, field_names), [*params, row.pk])
+        return cursor.rowcount
 
 
 def _insert_fields(model: type[models.Model]) -> list[models.Field]:
@@ -98,11 +100,7 @@ def _update_sql(
 
 def rows_select(query_of: QueryOfPk, pk: int) -> list[tuple]:
     """The rows of `query_of(pk)`, a `values_list` queryset."""
-    compiled = _compiled(query_of, takes_pk=True)
-    rows = compiled.compiler.results_iter(
-        results=[compiled.fetch(pk)], tuple_expected=True
-    )
-    return list(rows)
+    return list(_compiled(query_of, takes_pk=True).rows(pk))
 
 
 def objects_select(
@@ -111,13 +109,15 @@ def objects_select(
     """The model instances of `query_of(pk)` (or of `query_of()`, given no pk), a
     queryset of one model; fields it defers are deferred on them too."""
     compiled = _compiled(query_of, takes_pk=pk is not None)
-    rows = compiled.compiler.results_iter(results=[compiled.fetch(pk)])
     model = compiled.compiler.query.model
-    return [model.from_db(compiled.alias, compiled.attnames, row) for row in rows]
+    return [
+        model.from_db(compiled.alias, compiled.attnames, row)
+        for row in compiled.rows(pk)
+    ]
 
 
 class _Compiled:
-    """A queryset's SQL, parameters and compiler, for any pk."""
+    """A queryset's SQL, parameters, compiler and converters, for any pk."""
 
     def __init__(self, queryset: QuerySet, *, takes_pk: bool) -> None:
         self.alias = queryset.db
@@ -127,16 +127,21 @@ class _Compiled:
         if list(self.params).count(_ANY_PK) != takes_pk:
             what = "one pk" if takes_pk else "no pk"
             raise ValueError(f"a query of {what}, not of {self.params}")
-        self.attnames = [
-            column.target.attname
-            for column, _, _ in self.compiler.select[: self.compiler.col_count]
-        ]
+        columns = [column for column, _, _ in self.compiler.select]
+        columns = columns[: self.compiler.col_count]
+        self.attnames = [column.target.attname for column in columns]
+        # What the compiler's results_iter works out again for every query.
+        self.converters = self.compiler.get_converters(columns)
 
-    def fetch(self, pk: int | None) -> list[tuple]:
+    def rows(self, pk: int | None) -> Iterable[tuple]:
+        """The query's rows for `pk`, as its queryset's values_list gives them."""
         params = [pk if param == _ANY_PK else param for param in self.params]
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        return map(tuple, self.compiler.apply_converters(rows, self.converters))
 
 
 @cache

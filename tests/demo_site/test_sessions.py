@@ -1,9 +1,15 @@
-"""The site's sessions: Django's database sessions, saved without zlib."""
+"""The site's sessions: Django's database sessions, saved without zlib, an existing
+one by an UPDATE made once."""
 
 import zlib
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from demo_site.sessions import SessionStore
 
@@ -44,3 +50,39 @@ def test_page_makes_its_session_without_zlib(client, zlib_refused):
     response = client.get("/")
     assert response.status_code == 200
     assert client.session.session_key
+
+
+@pytest.mark.django_db
+def test_saving_an_existing_session_updates_its_row_in_one_statement():
+    session = SessionStore()
+    session["mode"] = "banking"
+    session.create()
+    session["mode"] = "insurance"
+    session.set_expiry(3600)
+    with CaptureQueriesContext(connection) as queries:
+        session.save()
+    assert [q["sql"].split()[0] for q in queries] == ["UPDATE"]
+    row = Session.objects.get(session_key=session.session_key)
+    assert SessionStore(session_key=session.session_key).load()["mode"] == "insurance"
+    assert abs(row.expire_date - session.get_expiry_date()) < timedelta(seconds=1)
+
+
+@pytest.mark.django_db
+def test_saving_a_session_whose_row_is_gone_raises_update_error_as_djangos_does():
+    ours, djangos = SessionStore(), db.SessionStore()
+    for session in (ours, djangos):
+        session.create()
+        Session.objects.filter(session_key=session.session_key).delete()
+        session["mode"] = "banking"
+        with pytest.raises(UpdateError):
+            session.save()
+    assert not Session.objects.exists()  # neither made a row
+
+
+@pytest.mark.django_db
+def test_a_new_session_is_still_created_with_a_key_of_its_own():
+    session = SessionStore()
+    session["mode"] = "banking"
+    session.save()
+    assert session.session_key
+    assert SessionStore(session_key=session.session_key).load() == {"mode": "banking"}
