@@ -10,7 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_site.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from chat.conversation.gate import SocketGate  # noqa: E402
@@ -18,6 +17,7 @@ from chat.conversation.origins import OriginValidator  # noqa: E402
 from chat.conversation.routing import websocket_urlpatterns  # noqa: E402
 from demo_site.daphne_shutdown import daphne_shutdown_fix  # noqa: E402
 from demo_site.http_slots import RequestSlots  # noqa: E402
+from demo_site.sessions import SocketSession  # noqa: E402
 
 daphne_shutdown_fix()
 application = ProtocolTypeRouter(
@@ -25,7 +25,7 @@ application = ProtocolTypeRouter(
         "http": RequestSlots(django_asgi_app, settings.HTTP_REQUESTS_AT_ONCE),
         # The socket knows its visitor by the session; it has no use for the user.
         "websocket": OriginValidator(
-            SocketGate(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            SocketGate(SocketSession(URLRouter(websocket_urlpatterns)))
         ),
     }
 )
