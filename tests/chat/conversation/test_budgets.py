@@ -10,14 +10,15 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 
 from chat.broadcast import mode_group_name
+from chat.conversation import listening
 from chat.conversation.addresses import client_address
 from chat.conversation.frames import CloseCode
 from chat.conversation.gate import FrameQueue, GatedSocket, TokenBucket, open_sockets
 from chat.models import Conversation, Mode
 from tests.chat.socket import (
+    group_members,
     reply_collect,
     send,
     session_create,
@@ -56,15 +57,6 @@ def mode_pk(slug: str) -> int:
 @database_sync_to_async
 def conversation_count() -> int:
     return Conversation.objects.count()
-
-
-async def group_members(group: str) -> int:
-    """Channels in a channel-layer group, in memory or in Redis."""
-    layer = get_channel_layer()
-    if hasattr(layer, "groups"):
-        return len(layer.groups.get(group, {}))
-    connection = layer.connection(layer.consistent_hash(group))
-    return await connection.zcard(layer._group_key(group))
 
 
 def test_token_bucket_refills_at_its_rate_up_to_its_capacity():
@@ -159,7 +151,7 @@ async def test_a_closed_socket_ends_its_tasks_and_leaves_its_group(settings, abu
     await communicator.wait(timeout=5)
     assert await group_members(group) == before
     assert open_sockets.total() == 0
-    assert [t for t in asyncio.all_tasks() if "group_rejoin" in repr(t)] == []
+    assert listening.listener().inboxes == {}
 
 
 async def test_frame_queue_hands_frames_over_in_order_when_they_arrive():
