@@ -201,6 +201,32 @@ async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
     running.cancel()
 
 
+async def test_events_the_listener_puts_in_the_queue_spend_none_of_its_bound(settings):
+    settings.CHAT_SOCKET_QUEUE_FRAMES = 2
+    settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
+    arrivals: asyncio.Queue[dict] = asyncio.Queue()
+    sent: list[dict] = []
+
+    async def record(message: dict) -> None:
+        sent.append(message)
+
+    async def app_that_never_reads(scope, receive, send) -> None:
+        await asyncio.sleep(3600)
+
+    gated = GatedSocket(arrivals.get, record)
+    running = asyncio.create_task(gated.run(app_that_never_reads, {}))
+    for _ in range(5):
+        gated.queue.put_nowait({"type": "mode.updated"})
+    for _ in range(2):
+        arrivals.put_nowait({"type": "websocket.receive", "text": INVALID})
+    await asyncio.sleep(0.1)
+    assert (sent, len(gated.queue.frames)) == ([], 7)
+    arrivals.put_nowait({"type": "websocket.receive", "text": INVALID})
+    await asyncio.sleep(0.1)
+    assert sent == [{"type": "websocket.close", "code": CloseCode.TOO_FAST}]
+    running.cancel()
+
+
 async def test_sockets_open_at_once_per_address_are_capped(settings):
     settings.CHAT_ADDRESS_OPEN_SOCKETS = 2
     key = await session_create()
