@@ -25,7 +25,7 @@ from django.conf import settings
 from chat.broadcast import mode_group_name
 from chat.conversation.gate import FrameQueue
 from chat.layers import UNREACHABLE_ERRORS, outage_log
-from chat.selectors import mode_unwatch, mode_watch, mode_watched, mode_words_forget
+from chat.selectors import mode_unwatch, mode_watch, mode_words_forget
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +69,10 @@ class ModeListener:
         process trust what it keeps of the mode."""
         if not self.channel:
             await self.start()
-        if not await self.layer_call(self.layer.group_add, mode_pk):
+        if await self.layer_call(self.layer.group_add, mode_pk):
+            mode_watch(mode_pk)
+        else:
             mode_unwatch(mode_pk)
-        elif not mode_watched(mode_pk):
-            # In the database thread: a read queued there before the join is undone.
-            await database_sync_to_async(mode_watch)(mode_pk)
 
     async def start(self) -> None:
         self.channel = await self.layer.new_channel()
