@@ -2,8 +2,8 @@
 
 Channels ends a consumer whose channel receive raises, so with the stock layer a Redis
 restart would close every socket of the process. Here a receive waits the outage out.
-Redis forgets groups when it restarts; the consumer re-joins its own
-(chat.conversation.consumer).
+Redis forgets groups when it restarts; each process's listener re-joins its own
+(chat.conversation.listening).
 """
 
 import asyncio

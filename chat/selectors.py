@@ -4,18 +4,18 @@ prompts.
 A chat turn asks for its mode's active prompt version and help articles, which change
 only when staff save: `prompt_active_cached` and `help_articles_cached` keep them per
 mode in this process. A save forgets it here (the post-save signals below, at once)
-and in every process once committed (the consumer forgets it on the save's
-`mode_updated` group message, which also undoes a read made here before the commit).
-Only a process with a socket in the mode's group hears that message, so what is kept
-of a mode is forgotten when its last socket here leaves (`mode_unwatch`), and a visit
-opening or switching to a mode no socket here watches reads it afresh.
+and in every process once committed (the process's listener forgets it on the save's
+`mode.updated` group message, which also undoes a read made here before the commit).
+Only a process in the mode's group hears that message: the listener joins it while a
+socket here shows the mode (chat.conversation.listening), and what is kept of a mode
+is trusted only while it is in (`mode_watch`, `mode_unwatch`); a visit opening or
+switching to a mode this process does not watch reads it afresh.
 What is kept of a mode never outlives CHAT_GROUP_REJOIN_SECONDS. A visit's mode goes
 through `mode_shared`: the sockets showing a mode hold one instance of it, not a
 copy each.
 """
 
 import time
-from collections import Counter
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,7 +32,7 @@ class _PerMode[T]:
     """A read about a mode kept in this process until staff change the mode, and
     never longer than CHAT_GROUP_REJOIN_SECONDS: a save whose message this process
     missed (the channel layer down, or Redis restarted and forgot the groups until
-    the sockets re-join) reaches it by then."""
+    the listener re-joins) reaches it by then."""
 
     def __init__(self, read: Callable[[Mode], T]) -> None:
         self.read = read
@@ -165,42 +165,41 @@ def mode_words_refresh(mode: Mode) -> PromptTemplate | None:
 
 
 def mode_words_current(mode: Mode) -> PromptTemplate | None:
-    """Both reads for a visit that opens or switches to `mode`: as kept while a socket
-    of this process watches it (and so hears of every save), else read now; the
-    active version, which the greeting records."""
-    if _watchers[mode.pk] > 0:
+    """Both reads for a visit that opens or switches to `mode`: as kept while this
+    process watches it (and so hears of every save), else read now; the active
+    version, which the greeting records."""
+    if mode.pk in _watched:
         help_articles_cached(mode)
         return prompt_active_cached(mode)
     return mode_words_refresh(mode)
 
 
-# Mode pk -> this process's sockets in its group (chat.broadcast), which hear its saves.
-_watchers: Counter[int] = Counter()
+# Modes whose channel-layer group this process is in (chat.conversation.listening):
+# it hears their saves.
+_watched: set[int] = set()
 
 
-def mode_watchers(mode_pk: int) -> int:
-    return _watchers[mode_pk]
+def mode_watched(mode_pk: int) -> bool:
+    return mode_pk in _watched
 
 
-def mode_watchers_forget_all() -> None:
-    _watchers.clear()
+def modes_watched_forget_all() -> None:
+    _watched.clear()
 
 
 def mode_watch(mode_pk: int) -> None:
-    """A socket of this process now hears `mode_pk`'s saves. The first one forgets
-    what is kept of the mode: it was read before anything here could hear a save."""
-    if _watchers[mode_pk] == 0:
+    """This process now hears `mode_pk`'s saves. Newly so, it forgets what is kept of
+    the mode: that was read before anything here could hear a save."""
+    if mode_pk not in _watched:
+        _watched.add(mode_pk)
         mode_words_forget(mode_pk)
-    _watchers[mode_pk] += 1
 
 
 def mode_unwatch(mode_pk: int) -> None:
-    """A socket stopped hearing `mode_pk`'s saves; after the last, forget the mode:
-    no save would reach what is kept of it."""
-    _watchers[mode_pk] -= 1
-    if _watchers[mode_pk] <= 0:
-        del _watchers[mode_pk]
-        mode_words_forget(mode_pk)
+    """This process may no longer hear `mode_pk`'s saves (it left the group, or a
+    re-join failed), so it forgets the mode: no save would reach what is kept."""
+    _watched.discard(mode_pk)
+    mode_words_forget(mode_pk)
 
 
 def mode_words_forget(mode_pk: int) -> None:

@@ -381,7 +381,8 @@ CHAT_RATE_LIMIT_WINDOW_SECONDS = env_number(
 CHAT_MAX_FRAME_BYTES = env_number(
     "CHAT_MAX_FRAME_BYTES", int, 65536, minimum=1024, maximum=16_777_216
 )
-# How often a socket re-joins its mode's group (Redis forgets groups on a restart).
+# How often each process re-joins the groups of the modes its sockets show (Redis
+# forgets groups on a restart).
 CHAT_GROUP_REJOIN_SECONDS = env_number(
     "CHAT_GROUP_REJOIN_SECONDS", float, 15.0, minimum=0.1, maximum=3600.0
 )

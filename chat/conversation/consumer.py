@@ -4,9 +4,9 @@ A reply streams in its own task kept on the consumer, because a consumer handles
 frame at a time: while a handler awaited a long stream, a mode switch or a disconnect
 would wait behind it. Switching and disconnecting cancel that task instead.
 
-The socket hears of staff edits through its mode's channel-layer group. A channel-layer
-outage (Redis restarting) must not end the chat, so joining and leaving the group only
-log failures, and a second task re-joins now and then: Redis forgets groups on restart.
+The socket has no channel-layer channel of its own: the process's listener
+(chat.conversation.listening) is in its mode's group and hands it staff's saves of the
+mode between its frames.
 """
 
 import asyncio
@@ -26,8 +26,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from chat import llm
-from chat.broadcast import mode_group_name
-from chat.conversation import conjure, replies, turns, visits
+from chat.conversation import conjure, listening, replies, turns, visits
 from chat.conversation.frames import (
     ChatFrame,
     ClearFrame,
@@ -43,16 +42,9 @@ from chat.conversation.replies import SERVER_ERROR, SERVER_ERROR_MESSAGE
 from chat.dashboard.tools import tool_schemas
 from chat.generation.conjuring import GenerationRefused
 from chat.generation.drafts import IndustryRequest
-from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import PromptTemplateError, render_greeting
-from chat.selectors import (
-    mode_get_active,
-    mode_unwatch,
-    mode_watch,
-    mode_words_current,
-    mode_words_forget,
-)
+from chat.selectors import mode_get_active, mode_words_current
 from personas import kind_get
 
 db = database_sync_to_async
@@ -90,13 +82,6 @@ def visit_start_versioned(
     return visit, mode_words_current(visit.mode)
 
 
-def visit_refresh_forgotten(visit: visits.Visit) -> visits.Visit:
-    """Forget what is kept of the visit's mode and read it again, in the database
-    thread: a read of it queued there before the save's message is undone too."""
-    mode_words_forget(visit.mode.pk)
-    return visits.visit_refresh_mode(visit)
-
-
 def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
     """The socket's visit, with its mode's active version and help articles current
     for its turns (chat.selectors.mode_words_current)."""
@@ -106,10 +91,11 @@ def visit_open_versioned(session: SessionBase, *, today) -> visits.VisitOpened:
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    # No channel layer, so Channels makes the socket no channel (see the docstring).
+    channel_layer_alias = None
     visit: visits.Visit
     reply_task: asyncio.Task | None = None
-    rejoin_task: asyncio.Task | None = None
-    watched: int | None = None  # the mode whose group this socket joined
+    shown: int | None = None  # the mode whose saves the listener hands this socket
     frame_arrived: float = 0.0
     invalid_frames: int = 0
     address: str  # the client's (chat.conversation.addresses), as the gate found it
@@ -147,8 +133,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # The session is loaded now: a cookie naming no session has no key.
         self.address = self.scope["client_address"]
         self.visitor = visitor_identity(self.scope["session"].session_key, self.address)
-        await self.group_join()
-        self.rejoin_task = asyncio.create_task(self.group_rejoin_periodically())
+        await self.mode_show(self.visit.mode.pk)
         await self.send_frame("session", opened.payload)
         if not opened.resumed:  # counted, not refused: the socket budget bounds it
             await abudgets_spend(
@@ -156,19 +141,27 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def disconnect(self, code: int) -> None:
-        """Stop a streaming reply (stored as interrupted) and leave the mode group."""
+        """Stop a streaming reply (stored as interrupted) and the mode's saves."""
         await self.socket_end()
 
     async def socket_end(self) -> None:
-        """End the reply and the re-join task and leave the group; safe to repeat."""
-        await self.reply_cancel()
-        task, self.rejoin_task = self.rejoin_task, None
-        await task_cancel(task)
+        """End the reply and stop hearing the mode's saves; safe to repeat."""
         try:
-            if task is not None and hasattr(self, "visit"):
-                await self.group_leave(self.group)
+            await self.reply_cancel()
         finally:
-            self.watch(None)
+            await self.mode_show(None)
+
+    async def mode_show(self, mode_pk: int | None) -> None:
+        """Have the listener hand this socket `mode_pk`'s saves (None: none), and
+        no longer its last mode's."""
+        shown, self.shown = self.shown, mode_pk
+        if shown == mode_pk:
+            return
+        ear, inbox = listening.listener(), self.scope["inbox"]
+        if shown is not None:
+            await ear.hide(inbox, shown)
+        if mode_pk is not None:
+            await ear.show(inbox, mode_pk)
 
     async def dispatch(self, message: dict) -> None:
         """As Channels', less its `aclose_old_connections()` before each handler: a
@@ -323,12 +316,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.visit_replace("clear", self.starter(mode=self.visit.mode))
 
     async def mode_updated(self, event: dict) -> None:
-        """Staff saved this mode or its prompt (a channel-layer message)."""
+        """Staff saved this mode or its prompt (handed on by the listener)."""
         await self.handle(self.mode_refresh, event)
 
     async def mode_refresh(self, event: dict) -> None:
-        """Refresh the mode and tell the page; its next turn reads the prompt."""
-        refreshed = await db(visit_refresh_forgotten)(self.visit)
+        """Refresh the mode and tell the page; its next turn reads the prompt (the
+        listener forgot what was kept of it)."""
+        refreshed = await db(visits.visit_refresh_mode)(self.visit)
         if refreshed.mode.persona_kind != self.visit.mode.persona_kind:
             # The customer no longer fits the mode: a new conversation with a new one.
             await self.visit_replace(
@@ -362,52 +356,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """The socket's last system prompt, rendered in a worker thread."""
         return turns.SystemPrompts(render(turns.system_prompt))
 
-    @property
-    def group(self) -> str:
-        return mode_group_name(self.visit.mode.pk)
-
-    @cached_property
-    def group_lock(self) -> asyncio.Lock:
-        """Serialises joins and leaves, so a re-join never revives a group just left."""
-        return asyncio.Lock()
-
-    async def group_join(self) -> None:
-        """Join the mode's group; only a socket that joined hears its saves, so only
-        it counts among the mode's watchers."""
-        async with self.group_lock:
-            joined = await self.layer_call(self.channel_layer.group_add, self.group)
-        if joined:
-            self.watch(self.visit.mode.pk)
-
-    async def group_leave(self, group: str) -> None:
-        async with self.group_lock:
-            await self.layer_call(self.channel_layer.group_discard, group)
-
-    def watch(self, mode_pk: int | None) -> None:
-        """Count this socket among `mode_pk`'s watchers (chat.selectors), and no
-        longer among its last mode's: the new one first, so a mode it stays in is
-        never left unwatched."""
-        previous, self.watched = self.watched, mode_pk
-        if mode_pk is not None and mode_pk != previous:
-            mode_watch(mode_pk)
-        if previous is not None and previous != mode_pk:
-            mode_unwatch(previous)
-
-    async def group_rejoin_periodically(self) -> None:
-        """Re-join the mode's group, which Redis forgets when it restarts."""
-        while True:
-            await asyncio.sleep(settings.CHAT_GROUP_REJOIN_SECONDS)
-            await self.group_join()
-
-    async def layer_call(self, method: Callable, group: str) -> bool:
-        """Join or leave `group`; a channel-layer outage is logged, not fatal."""
-        try:
-            await method(group, self.channel_name)
-        except UNREACHABLE_ERRORS as exc:
-            outage_log.warn(method.__name__, exc)
-            return False
-        return True
-
     def starter(
         self, *, mode: Mode, company_name: str = ""
     ) -> Callable[[SessionBase], visits.Visit]:
@@ -437,13 +385,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def visit_show(
         self, reason: str, visit: visits.Visit, version: PromptTemplate | None
     ) -> None:
-        """Show the new conversation `visit`: the mode's group, then `mode_switch`,
+        """Show the new conversation `visit`: its mode's saves, then `mode_switch`,
         then its greeting (from `version`)."""
-        old_group, self.visit = self.group, visit
-        if self.group != old_group:
-            self.watch(None)  # until it has joined the new mode's group
-            await self.group_leave(old_group)
-            await self.group_join()
+        self.visit = visit
+        await self.mode_show(visit.mode.pk)
         payload = visits.mode_switch_payload(self.visit, reason)
         payload["server_ms"] = round((time.monotonic() - self.frame_arrived) * 1000, 2)
         await self.send_frame("mode_switch", payload)

@@ -8,7 +8,9 @@ bounds; a socket over any of these is closed with a close code
 (chat.conversation.frames.CloseCode) before its frames can cost more. It also keeps the
 budget of each client address: sockets opened per window, and sockets open at once, and
 tells the app that address (as the budgets count it: an IPv6 client by its /64) as
-`scope["client_address"]`.
+`scope["client_address"]`, and the queue the app reads as `scope["inbox"]`, where the
+process's listener puts channel-layer events between the frames
+(chat.conversation.listening); those are not frames, and spend no budget.
 """
 
 import asyncio
@@ -123,9 +125,10 @@ async def _refuse(receive, send, code: CloseCode) -> None:
 
 
 class FrameQueue:
-    """The frames waiting for the app, and the app's wait for the next one.
+    """The frames (and channel-layer events) waiting for the app, and the app's wait
+    for the next one.
 
-    One writer that never waits (the gate bounds what it puts) and one reader:
+    Writers that never wait (the gate bounds the frames it puts) and one reader:
     asyncio.Queue would keep four deques for that (its own, its getters', its
     putters', an Event's), some 3 KB for every open socket."""
 
@@ -161,7 +164,7 @@ class GatedSocket:
     async def run(self, app, scope: dict) -> None:
         reader = asyncio.create_task(self.read())
         try:
-            await app(scope, self.queue.get, self.send)
+            await app(scope | {"inbox": self.queue}, self.queue.get, self.send)
         finally:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
@@ -181,7 +184,8 @@ class GatedSocket:
                 return
 
     def refusal(self, message: dict) -> CloseCode | None:
-        if len(self.queue.frames) >= settings.CHAT_SOCKET_QUEUE_FRAMES:
+        waiting = sum(m["type"] == "websocket.receive" for m in self.queue.frames)
+        if waiting >= settings.CHAT_SOCKET_QUEUE_FRAMES:
             return CloseCode.TOO_FAST
         return self.budget.refusal(message, time.monotonic())
 

@@ -1,6 +1,7 @@
 """Helpers for driving the real ASGI application's chat socket in tests."""
 
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 
@@ -74,3 +75,12 @@ async def reply_collect(communicator, timeout: float = 5) -> list[dict]:
 
 async def send(communicator, frame_type: str, **payload) -> None:
     await communicator.send_json_to({"type": frame_type, "payload": payload})
+
+
+async def group_members(group: str) -> int:
+    """Channels in a channel-layer group, in memory or in Redis."""
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):
+        return len(layer.groups.get(group, {}))
+    connection = layer.connection(layer.consistent_hash(group))
+    return await connection.zcard(layer._group_key(group))

@@ -16,21 +16,28 @@ def banking() -> Mode:
     return Mode.objects.get(slug="banking")
 
 
-def test_a_watched_mode_is_kept_until_its_last_watcher_leaves(banking):
-    selectors.mode_watch(banking.pk)
+def test_a_watched_mode_is_kept_until_it_is_unwatched(banking):
     selectors.mode_watch(banking.pk)
     kept = selectors.mode_words_current(banking)
     newer = version_written_elsewhere(banking)
     # Watched: a save would reach this process as a group message, so no read.
     assert selectors.mode_words_current(banking) == kept
-    selectors.mode_unwatch(banking.pk)
-    assert selectors.prompt_active_cached(banking) == kept
-    selectors.mode_unwatch(banking.pk)  # the last: nothing would tell it of a save
-    assert selectors.mode_words_current(banking) == newer
+    selectors.mode_unwatch(banking.pk)  # nothing would tell it of a save
     assert selectors.prompt_active_cached(banking) == newer
+    assert selectors.mode_words_current(banking) == newer
 
 
-def test_the_first_watcher_forgets_what_was_read_before_it_could_hear(banking):
+def test_watching_again_keeps_what_is_kept(banking):
+    """A re-join of a group the process is in: no save went unheard."""
+    selectors.mode_watch(banking.pk)
+    kept = selectors.mode_words_current(banking)
+    version_written_elsewhere(banking)
+    selectors.mode_watch(banking.pk)
+    assert selectors.mode_watched(banking.pk)
+    assert selectors.prompt_active_cached(banking) == kept
+
+
+def test_the_first_watch_forgets_what_was_read_before_it_could_hear(banking):
     assert selectors.prompt_active_cached(banking).is_active
     newer = version_written_elsewhere(banking)
     selectors.mode_watch(banking.pk)

@@ -6,7 +6,7 @@ from channels.layers import get_channel_layer
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from chat.broadcast import mode_group_name
+from chat.broadcast import mode_group_name, mode_updated_event
 from chat.models import Mode, PromptTemplate
 from chat.payloads import mode_payload
 from chat.selectors import (
@@ -158,7 +158,8 @@ def test_mode_save_broadcasts_after_commit(banking, django_capture_on_commit_cal
 
     assert len(callbacks) == 1
     message = receive()
-    assert message == {"type": "mode.updated", "mode": mode_payload(banking)}
+    assert message == mode_updated_event(banking)
+    assert message["mode"] == mode_payload(banking)
     assert message["mode"]["company_name"] == "Meridian Trust"
 
 

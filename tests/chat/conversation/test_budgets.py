@@ -10,14 +10,15 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 
 from chat.broadcast import mode_group_name
+from chat.conversation import listening
 from chat.conversation.addresses import client_address
 from chat.conversation.frames import CloseCode
 from chat.conversation.gate import FrameQueue, GatedSocket, TokenBucket, open_sockets
 from chat.models import Conversation, Mode
 from tests.chat.socket import (
+    group_members,
     reply_collect,
     send,
     session_create,
@@ -56,15 +57,6 @@ def mode_pk(slug: str) -> int:
 @database_sync_to_async
 def conversation_count() -> int:
     return Conversation.objects.count()
-
-
-async def group_members(group: str) -> int:
-    """Channels in a channel-layer group, in memory or in Redis."""
-    layer = get_channel_layer()
-    if hasattr(layer, "groups"):
-        return len(layer.groups.get(group, {}))
-    connection = layer.connection(layer.consistent_hash(group))
-    return await connection.zcard(layer._group_key(group))
 
 
 def test_token_bucket_refills_at_its_rate_up_to_its_capacity():
@@ -159,7 +151,7 @@ async def test_a_closed_socket_ends_its_tasks_and_leaves_its_group(settings, abu
     await communicator.wait(timeout=5)
     assert await group_members(group) == before
     assert open_sockets.total() == 0
-    assert [t for t in asyncio.all_tasks() if "group_rejoin" in repr(t)] == []
+    assert listening.listener().inboxes == {}
 
 
 async def test_frame_queue_hands_frames_over_in_order_when_they_arrive():
@@ -206,6 +198,32 @@ async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
     assert sent == [{"type": "websocket.close", "code": CloseCode.TOO_FAST}]
     # What waits is the app's disconnect, nothing the client sent after the bound.
     assert [frame["type"] for frame in gated.queue.frames] == ["websocket.disconnect"]
+    running.cancel()
+
+
+async def test_events_the_listener_puts_in_the_queue_spend_none_of_its_bound(settings):
+    settings.CHAT_SOCKET_QUEUE_FRAMES = 2
+    settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
+    arrivals: asyncio.Queue[dict] = asyncio.Queue()
+    sent: list[dict] = []
+
+    async def record(message: dict) -> None:
+        sent.append(message)
+
+    async def app_that_never_reads(scope, receive, send) -> None:
+        await asyncio.sleep(3600)
+
+    gated = GatedSocket(arrivals.get, record)
+    running = asyncio.create_task(gated.run(app_that_never_reads, {}))
+    for _ in range(5):
+        gated.queue.put_nowait({"type": "mode.updated"})
+    for _ in range(2):
+        arrivals.put_nowait({"type": "websocket.receive", "text": INVALID})
+    await asyncio.sleep(0.1)
+    assert (sent, len(gated.queue.frames)) == ([], 7)
+    arrivals.put_nowait({"type": "websocket.receive", "text": INVALID})
+    await asyncio.sleep(0.1)
+    assert sent == [{"type": "websocket.close", "code": CloseCode.TOO_FAST}]
     running.cancel()
 
 

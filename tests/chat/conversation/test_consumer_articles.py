@@ -8,9 +8,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from chat.broadcast import mode_group_name
+from chat.broadcast import mode_group_name, mode_updated_event
 from chat.models import HelpArticle, Mode
-from chat.payloads import mode_payload
 from personas import generate_persona, kind_get
 from tests.chat.socket import frames_until, reply_collect, send, session_create
 from tests.chat.socket import socket_open as socket_open_frame
@@ -120,7 +119,7 @@ async def test_an_edit_in_another_process_reaches_the_chat_by_the_group_message(
     mode = await article_written_elsewhere(title, "Phone the fraud team. Now.")
     stale = await ask(communicator, LOST_CARD_QUESTION)
     await get_channel_layer().group_send(
-        mode_group_name(mode.pk), {"type": "mode.updated", "mode": mode_payload(mode)}
+        mode_group_name(mode.pk), mode_updated_event(mode)
     )
     assert (await communicator.receive_json_from(timeout=5))["type"] == "mode_updated"
     fresh = await ask(communicator, LOST_CARD_QUESTION)

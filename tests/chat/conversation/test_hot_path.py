@@ -11,10 +11,9 @@ from channels.layers import get_channel_layer
 from django.db import DatabaseError
 
 from chat import selectors
-from chat.broadcast import mode_group_name
+from chat.broadcast import mode_group_name, mode_updated_event
 from chat.conversation import transcripts
 from chat.models import Conversation, Message, Mode, PromptTemplate
-from chat.payloads import mode_payload
 from tests.chat.socket import reply_collect, send, session_create, socket_open
 from tests.support import prompts
 
@@ -112,7 +111,7 @@ async def test_a_save_elsewhere_reaches_the_next_turn_by_the_group_message():
     )
     mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
     await get_channel_layer().group_send(
-        mode_group_name(mode.pk), {"type": "mode.updated", "mode": mode_payload(mode)}
+        mode_group_name(mode.pk), mode_updated_event(mode)
     )
     assert (await communicator.receive_json_from(timeout=5))["type"] == "mode_updated"
     fresh = await chat(communicator, "hi")
@@ -146,9 +145,9 @@ async def test_a_save_no_socket_here_heard_reaches_the_next_socket():
     slug = opened["mode"]["slug"]
     await chat(first, "hi")
     mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
-    assert selectors.mode_watchers(mode.pk) == 1
+    assert selectors.mode_watched(mode.pk)
     await first.disconnect()  # the mode's last socket here: nothing hears its saves
-    assert selectors.mode_watchers(mode.pk) == 0
+    assert not selectors.mode_watched(mode.pk)
     version = await version_written_elsewhere(slug)
     second, _ = await socket_open(await session_create())
     reply = await chat(second, "hi")
@@ -163,17 +162,17 @@ async def test_a_socket_watches_the_mode_it_shows_and_only_that():
     assert opened["mode"]["slug"] == "banking"
     await send(communicator, "chat", text="Presto-Change-O, you're an insurer")
     await reply_collect(communicator)  # mode_switch, then the greeting
-    assert selectors.mode_watchers(banking.pk) == 0
-    assert selectors.mode_watchers(insurance.pk) == 1
+    assert not selectors.mode_watched(banking.pk)
+    assert selectors.mode_watched(insurance.pk)
     await send(communicator, "clear")
     await reply_collect(communicator)
-    assert selectors.mode_watchers(insurance.pk) == 1
+    assert selectors.mode_watched(insurance.pk)
     await communicator.disconnect()
-    assert selectors.mode_watchers(insurance.pk) == 0
+    assert not selectors.mode_watched(insurance.pk)
 
 
 async def test_a_socket_whose_group_join_failed_is_no_watcher(monkeypatch):
-    layer = get_channel_layer()  # the one every consumer of this process uses
+    layer = get_channel_layer()  # the one the process's listener uses
 
     async def layer_down(group, channel):
         raise OSError("the channel layer is down")
@@ -182,7 +181,7 @@ async def test_a_socket_whose_group_join_failed_is_no_watcher(monkeypatch):
     first, opened = await socket_open(await session_create())
     slug = opened["mode"]["slug"]
     mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
-    assert selectors.mode_watchers(mode.pk) == 0  # it hears no save
+    assert not selectors.mode_watched(mode.pk)  # it hears no save
     monkeypatch.undo()
     await chat(first, "hi")
     version = await version_written_elsewhere(slug)
@@ -213,7 +212,7 @@ async def test_a_save_reaches_the_system_prompt_the_model_is_sent(openai_backend
     await version_written_elsewhere(slug)
     mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
     await get_channel_layer().group_send(
-        mode_group_name(mode.pk), {"type": "mode.updated", "mode": mode_payload(mode)}
+        mode_group_name(mode.pk), mode_updated_event(mode)
     )
     assert (await communicator.receive_json_from(timeout=5))["type"] == "mode_updated"
     await chat(communicator, "hi")

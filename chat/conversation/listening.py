@@ -1,0 +1,132 @@
+"""How the chat sockets hear staff saves: one channel-layer channel per process.
+
+A channel per socket cost every socket a queue in the layer, a task receiving on it and
+a task re-joining its group. Instead each event loop has one listener: one channel,
+in the group (chat.broadcast) of every mode a socket here shows, from the first such
+socket until the last leaves. It forgets what is kept of a saved mode once, then hands
+the `mode.updated` event to each of the mode's sockets through its inbox, the queue
+the gate feeds the consumer its frames from (chat.conversation.gate), so the consumer
+handles it between two frames. What this process keeps of a mode is trusted only while
+the channel is in the mode's group (chat.selectors.mode_watch).
+
+A channel-layer outage (Redis restarting) must not end any chat: a failed join or
+leave is logged, not raised, and a task re-joins every group now and then, since Redis
+forgets groups when it restarts.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from chat.broadcast import mode_group_name
+from chat.conversation.gate import FrameQueue
+from chat.layers import UNREACHABLE_ERRORS, outage_log
+from chat.selectors import mode_unwatch, mode_watch, mode_words_forget
+
+logger = logging.getLogger(__name__)
+
+
+class ModeListener:
+    """One event loop's channel, the groups it is in, and each mode's sockets."""
+
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.channel = ""  # named at the first join
+        self.inboxes: dict[int, set[FrameQueue]] = {}  # mode pk -> its sockets'
+        # One join or leave at a time, so a re-join never revives a group just left.
+        self.lock = asyncio.Lock()
+        self.tasks: list[asyncio.Task] = []  # held: the loop holds tasks weakly
+
+    async def show(self, inbox: FrameQueue, mode_pk: int) -> None:
+        """Hand `inbox` the mode's saves; the mode's first socket here joins its
+        group. Returns once no join is under way, so a save after it is heard."""
+        inboxes = self.inboxes.setdefault(mode_pk, set())
+        first = not inboxes
+        inboxes.add(inbox)
+        async with self.lock:
+            if first and mode_pk in self.inboxes:
+                await self.join(mode_pk)
+
+    async def hide(self, inbox: FrameQueue, mode_pk: int) -> None:
+        """No longer hand `inbox` the mode's saves; after its last socket here,
+        leave the mode's group and forget what is kept of it."""
+        inboxes = self.inboxes.get(mode_pk, set())
+        inboxes.discard(inbox)
+        if inboxes:
+            return
+        self.inboxes.pop(mode_pk, None)
+        async with self.lock:
+            if mode_pk not in self.inboxes:  # no socket showed it again meanwhile
+                mode_unwatch(mode_pk)
+                await self.layer_call(self.layer.group_discard, mode_pk)
+
+    async def join(self, mode_pk: int) -> None:
+        """Join (again) the mode's group, holding the lock; only in it does this
+        process trust what it keeps of the mode."""
+        if not self.channel:
+            await self.start()
+        if await self.layer_call(self.layer.group_add, mode_pk):
+            mode_watch(mode_pk)
+        else:
+            mode_unwatch(mode_pk)
+
+    async def start(self) -> None:
+        self.channel = await self.layer.new_channel()
+        self.tasks = [
+            asyncio.create_task(self.receive_forever()),
+            asyncio.create_task(self.rejoin_periodically()),
+        ]
+
+    async def layer_call(self, method: Callable, mode_pk: int) -> bool:
+        """Join or leave the mode's group; a channel-layer outage is logged."""
+        try:
+            await method(mode_group_name(mode_pk), self.channel)
+        except UNREACHABLE_ERRORS as exc:
+            outage_log.warn(method.__name__, exc)
+            return False
+        return True
+
+    async def rejoin_periodically(self) -> None:
+        """Re-join every group now and then: Redis forgets them when it restarts,
+        and a join that failed is tried again."""
+        while True:
+            await asyncio.sleep(settings.CHAT_GROUP_REJOIN_SECONDS)
+            async with self.lock:
+                for mode_pk in list(self.inboxes):
+                    await self.join(mode_pk)
+
+    async def receive_forever(self) -> None:
+        """Hand each message on the channel on; one that fails is logged, and the
+        listener goes on for the other messages."""
+        while True:
+            message = await self.layer.receive(self.channel)
+            try:
+                await self.mode_updated(message)
+            except Exception:
+                logger.exception("A channel-layer message was not handed on")
+
+    async def mode_updated(self, event: dict) -> None:
+        """Staff saved a mode: forget what is kept of it once, in the database
+        thread (a read queued there before the save's message is undone too), then
+        put the event in each of the mode's inboxes, which never waits."""
+        mode_pk = event["mode_pk"]
+        await database_sync_to_async(mode_words_forget)(mode_pk)
+        for inbox in list(self.inboxes.get(mode_pk, ())):
+            inbox.put_nowait(event)
+
+
+_listeners: dict[asyncio.AbstractEventLoop, ModeListener] = {}
+
+
+def listener() -> ModeListener:
+    """The running event loop's listener (tests run many loops, one after another)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _listeners:
+        for closed in [old for old in _listeners if old.is_closed()]:
+            del _listeners[closed]
+        _listeners[loop] = ModeListener()
+    return _listeners[loop]

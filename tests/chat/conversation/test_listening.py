@@ -1,0 +1,153 @@
+"""One channel-layer channel per process hears staff saves for every chat socket, on
+the layer in use (in memory, or Redis under make test-pg)."""
+
+import asyncio
+import logging
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from chat import selectors
+from chat.broadcast import mode_group_name, mode_updated_broadcast
+from chat.conversation import listening
+from chat.models import Mode
+from tests.chat.socket import (
+    group_members,
+    reply_collect,
+    send,
+    session_create,
+    socket_open,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@database_sync_to_async
+def mode_get(slug: str) -> Mode:
+    return Mode.objects.get(slug=slug)
+
+
+async def sockets_open(count: int) -> list:
+    """`count` sockets of new visitors, each showing the default mode (banking)."""
+    return [(await socket_open(await session_create()))[0] for _ in range(count)]
+
+
+async def save_broadcast(mode: Mode) -> None:
+    """What a staff save sends once committed, in any process."""
+    await database_sync_to_async(mode_updated_broadcast)(mode)
+
+
+async def heard(communicator) -> bool:
+    """Whether the socket's next frame is a `mode_updated`, or nothing comes."""
+    if await communicator.receive_nothing(timeout=0.3):
+        return False
+    return (await communicator.receive_json_from(timeout=5))["type"] == "mode_updated"
+
+
+async def test_sockets_of_a_mode_share_one_channel_in_its_group():
+    banking = await mode_get("banking")
+    group = mode_group_name(banking.pk)
+    before = await group_members(group)  # channels other tests left in it
+    sockets = await sockets_open(3)
+    assert await group_members(group) == before + 1
+    assert len(listening.listener().inboxes[banking.pk]) == 3
+    for communicator in sockets[:2]:
+        await communicator.disconnect()
+    assert await group_members(group) == before + 1
+    assert selectors.mode_watched(banking.pk)
+    await sockets[2].disconnect()  # the last: the group is left
+    assert await group_members(group) == before
+    assert not selectors.mode_watched(banking.pk)
+    assert listening.listener().inboxes == {}
+
+
+async def test_a_save_reaches_every_socket_of_the_mode_and_only_those():
+    banking, insurance = await mode_get("banking"), await mode_get("insurance")
+    sockets = await sockets_open(3)
+    await send(sockets[2], "chat", text="Presto-Change-O, you're an insurer")
+    await reply_collect(sockets[2])  # mode_switch, then the greeting
+    await save_broadcast(banking)
+    assert [await heard(communicator) for communicator in sockets] == [
+        True,
+        True,
+        False,
+    ]
+    await save_broadcast(insurance)
+    assert [await heard(communicator) for communicator in sockets] == [
+        False,
+        False,
+        True,
+    ]
+    for communicator in sockets:
+        await communicator.disconnect()
+
+
+async def test_a_socket_switching_modes_moves_to_the_new_modes_group():
+    banking, insurance = await mode_get("banking"), await mode_get("insurance")
+    groups = [mode_group_name(banking.pk), mode_group_name(insurance.pk)]
+    before = [await group_members(group) for group in groups]
+    communicator, _ = await socket_open(await session_create())
+    await send(communicator, "chat", text="Presto-Change-O, you're an insurer")
+    await reply_collect(communicator)
+    inboxes = listening.listener().inboxes
+    assert (banking.pk in inboxes, len(inboxes[insurance.pk])) == (False, 1)
+    assert [await group_members(group) for group in groups] == [
+        before[0],
+        before[1] + 1,
+    ]
+    assert not selectors.mode_watched(banking.pk)
+    await communicator.disconnect()
+    assert [await group_members(group) for group in groups] == before
+
+
+async def test_a_failed_join_is_retried_by_the_tick_and_only_then_trusted(
+    monkeypatch, settings
+):
+    settings.CHAT_GROUP_REJOIN_SECONDS = 0.2
+    layer = get_channel_layer()  # the one the listener uses
+
+    async def layer_down(group, channel):
+        raise OSError("the channel layer is down")
+
+    monkeypatch.setattr(layer, "group_add", layer_down)
+    banking = await mode_get("banking")
+    before = await group_members(mode_group_name(banking.pk))
+    communicator = (await sockets_open(1))[0]
+    await asyncio.sleep(0.3)  # a tick while the layer is still down
+    assert not selectors.mode_watched(banking.pk)
+    assert await group_members(mode_group_name(banking.pk)) == before
+    monkeypatch.undo()
+    await asyncio.sleep(0.3)  # the next tick joins
+    assert selectors.mode_watched(banking.pk)
+    await save_broadcast(banking)
+    assert await heard(communicator)
+    await communicator.disconnect()
+
+
+async def test_a_socket_closing_as_a_save_arrives_stops_no_other():
+    banking = await mode_get("banking")
+    sockets = await sockets_open(3)
+    await sockets[1].send_input({"type": "websocket.disconnect", "code": 1000})
+    await save_broadcast(banking)  # before the closing socket's consumer has ended
+    assert [await heard(sockets[0]), await heard(sockets[2])] == [True, True]
+    await sockets[1].wait(timeout=5)
+    await save_broadcast(banking)
+    assert [await heard(sockets[0]), await heard(sockets[2])] == [True, True]
+    for communicator in (sockets[0], sockets[2]):
+        await communicator.disconnect()
+
+
+async def test_a_message_that_fails_is_logged_and_the_next_save_still_arrives(
+    caplog,
+):
+    banking = await mode_get("banking")
+    communicator = (await sockets_open(1))[0]
+    with caplog.at_level(logging.ERROR, logger="chat.conversation.listening"):
+        await get_channel_layer().group_send(
+            mode_group_name(banking.pk), {"type": "mode.updated"}
+        )
+        await save_broadcast(banking)
+        assert await heard(communicator)
+    assert "A channel-layer message was not handed on" in caplog.text
+    await communicator.disconnect()
