@@ -106,7 +106,7 @@ async def socket_session_seen(headers: list[tuple[bytes, bytes]]):
     return seen["scope"], sent
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_the_socket_gets_the_session_its_cookie_names():
     session = SessionStore()
     session["mode"] = "insurance"
@@ -119,7 +119,7 @@ async def test_the_socket_gets_the_session_its_cookie_names():
     assert sent == [{"type": "websocket.accept"}]  # frames go out untouched
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
     "headers",
     [[], [(b"cookie", b"theme=dark")], [(b"cookie", b"sessionid=no-such-session")]],
