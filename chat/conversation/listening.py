@@ -28,6 +28,8 @@ from chat.layers import UNREACHABLE_ERRORS, outage_log
 from chat.selectors import mode_unwatch, mode_watch, mode_words_forget
 
 logger = logging.getLogger(__name__)
+# After a receive failed for another reason than an outage, before the next one.
+RECEIVE_RETRY_SECONDS = 1.0
 
 
 class ModeListener:
@@ -53,15 +55,16 @@ class ModeListener:
 
     async def hide(self, inbox: FrameQueue, mode_pk: int) -> None:
         """No longer hand `inbox` the mode's saves; after its last socket here,
-        leave the mode's group and forget what is kept of it."""
+        forget what is kept of the mode at once (a socket cancelled while it waits
+        for the lock must not leave it trusted), then leave the mode's group."""
         inboxes = self.inboxes.get(mode_pk, set())
         inboxes.discard(inbox)
         if inboxes:
             return
         self.inboxes.pop(mode_pk, None)
+        mode_unwatch(mode_pk)
         async with self.lock:
             if mode_pk not in self.inboxes:  # no socket showed it again meanwhile
-                mode_unwatch(mode_pk)
                 await self.layer_call(self.layer.group_discard, mode_pk)
 
     async def join(self, mode_pk: int) -> None:
@@ -82,11 +85,15 @@ class ModeListener:
         ]
 
     async def layer_call(self, method: Callable, mode_pk: int) -> bool:
-        """Join or leave the mode's group; a channel-layer outage is logged."""
+        """Join or leave the mode's group; whatever fails is logged (an outage now
+        and then), never raised: it would end the re-join task, or the socket."""
         try:
             await method(mode_group_name(mode_pk), self.channel)
         except UNREACHABLE_ERRORS as exc:
             outage_log.warn(method.__name__, exc)
+            return False
+        except Exception:
+            logger.exception("%s failed for mode %s", method.__name__, mode_pk)
             return False
         return True
 
@@ -101,9 +108,18 @@ class ModeListener:
 
     async def receive_forever(self) -> None:
         """Hand each message on the channel on; one that fails is logged, and the
-        listener goes on for the other messages."""
+        listener goes on for the other messages. A receive that fails (beyond the
+        outages the layer waits out) may have lost a save: every mode is untrusted
+        until the next re-join, and the listener tries again shortly."""
         while True:
-            message = await self.layer.receive(self.channel)
+            try:
+                message = await self.layer.receive(self.channel)
+            except Exception:
+                logger.exception("The chat sockets' channel could not be read")
+                for mode_pk in list(self.inboxes):
+                    mode_unwatch(mode_pk)
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+                continue
             try:
                 await self.mode_updated(message)
             except Exception:

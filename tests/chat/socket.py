@@ -5,6 +5,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 
+from chat.models import Mode
 from demo_site.asgi import application
 
 ORIGIN = (b"origin", b"http://testserver")
@@ -19,6 +20,12 @@ def session_create(**data) -> str:
     session.update(data)
     session.create()
     return session.session_key
+
+
+@database_sync_to_async
+def mode_read(slug: str) -> Mode:
+    """The mode as stored now, from the socket's side of a test."""
+    return Mode.objects.get(slug=slug)
 
 
 @database_sync_to_async

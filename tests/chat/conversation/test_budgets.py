@@ -177,10 +177,9 @@ async def test_frame_queue_serves_again_after_a_wait_is_cancelled():
     assert await asyncio.wait_for(waiting, timeout=1) == {"n": 3}
 
 
-async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
-    """Frames the app has not taken yet are capped, whatever the arrival rate."""
-    settings.CHAT_SOCKET_QUEUE_FRAMES = 5
-    settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
+def gate_before_an_app_that_never_reads():
+    """A gated socket whose app takes nothing from its queue: the gate, what the
+    client sends it, what it sends the client, and its running task."""
     arrivals: asyncio.Queue[dict] = asyncio.Queue()
     sent: list[dict] = []
 
@@ -192,6 +191,14 @@ async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
 
     gated = GatedSocket(arrivals.get, record)
     running = asyncio.create_task(gated.run(app_that_never_reads, {}))
+    return gated, arrivals, sent, running
+
+
+async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
+    """Frames the app has not taken yet are capped, whatever the arrival rate."""
+    settings.CHAT_SOCKET_QUEUE_FRAMES = 5
+    settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
+    gated, arrivals, sent, running = gate_before_an_app_that_never_reads()
     for _ in range(100):
         arrivals.put_nowait({"type": "websocket.receive", "text": INVALID})
     await asyncio.sleep(0.1)
@@ -204,17 +211,7 @@ async def test_a_queue_the_app_does_not_drain_is_bounded(settings):
 async def test_events_the_listener_puts_in_the_queue_spend_none_of_its_bound(settings):
     settings.CHAT_SOCKET_QUEUE_FRAMES = 2
     settings.CHAT_SOCKET_FRAMES_PER_SECOND = 1_000_000
-    arrivals: asyncio.Queue[dict] = asyncio.Queue()
-    sent: list[dict] = []
-
-    async def record(message: dict) -> None:
-        sent.append(message)
-
-    async def app_that_never_reads(scope, receive, send) -> None:
-        await asyncio.sleep(3600)
-
-    gated = GatedSocket(arrivals.get, record)
-    running = asyncio.create_task(gated.run(app_that_never_reads, {}))
+    gated, arrivals, sent, running = gate_before_an_app_that_never_reads()
     for _ in range(5):
         gated.queue.put_nowait({"type": "mode.updated"})
     for _ in range(2):

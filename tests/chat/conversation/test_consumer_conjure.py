@@ -10,6 +10,7 @@ from chat.generation.requests import REFUSALS
 from chat.models import Conversation, Mode
 from tests.chat.socket import (
     frames_until,
+    mode_read,
     reply_collect,
     send,
     session_create,
@@ -17,11 +18,6 @@ from tests.chat.socket import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@database_sync_to_async
-def mode_of(slug: str) -> Mode:
-    return Mode.objects.get(slug=slug)
 
 
 @database_sync_to_async
@@ -69,7 +65,7 @@ async def test_new_industry_generates_then_switches_then_greets():
     ]
     assert payload(frames, "mode_generating") == {"requested": "pet store"}
     switch = payload(frames, "mode_switch")
-    mode = await mode_of("pet-store")
+    mode = await mode_read("pet-store")
     assert switch["reason"] == "generated"
     assert switch["mode"]["slug"] == "pet-store"
     assert mode.company_name in frames[-1]["payload"]["text"]
@@ -124,7 +120,7 @@ async def test_a_named_company_is_this_conversations_only():
     assert switch["mode"]["company_name"] == "Contoso"
     assert "Contoso" in frames[-1]["payload"]["text"]
     assert await company_of(switch["conversation_id"]) == "Contoso"
-    bank = await mode_of("banking")
+    bank = await mode_read("banking")
     assert payload(theirs, "mode_switch")["mode"]["company_name"] == bank.company_name
     assert bank.company_name != "Contoso"
     await contoso.disconnect()
@@ -163,7 +159,7 @@ async def test_a_new_industry_under_the_visitors_company_leaves_the_mode_its_own
     frames = await trigger(communicator, "you're a bakery called Sweet Crumbs")
 
     assert payload(frames, "mode_switch")["mode"]["company_name"] == "Sweet Crumbs"
-    assert (await mode_of("bakery")).company_name != "Sweet Crumbs"
+    assert (await mode_read("bakery")).company_name != "Sweet Crumbs"
     await communicator.disconnect()
 
 

@@ -11,9 +11,11 @@ from channels.layers import get_channel_layer
 from chat import selectors
 from chat.broadcast import mode_group_name, mode_updated_broadcast
 from chat.conversation import listening
+from chat.conversation.gate import FrameQueue
 from chat.models import Mode
 from tests.chat.socket import (
     group_members,
+    mode_read,
     reply_collect,
     send,
     session_create,
@@ -21,11 +23,6 @@ from tests.chat.socket import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@database_sync_to_async
-def mode_get(slug: str) -> Mode:
-    return Mode.objects.get(slug=slug)
 
 
 async def sockets_open(count: int) -> list:
@@ -46,7 +43,7 @@ async def heard(communicator) -> bool:
 
 
 async def test_sockets_of_a_mode_share_one_channel_in_its_group():
-    banking = await mode_get("banking")
+    banking = await mode_read("banking")
     group = mode_group_name(banking.pk)
     before = await group_members(group)  # channels other tests left in it
     sockets = await sockets_open(3)
@@ -63,7 +60,7 @@ async def test_sockets_of_a_mode_share_one_channel_in_its_group():
 
 
 async def test_a_save_reaches_every_socket_of_the_mode_and_only_those():
-    banking, insurance = await mode_get("banking"), await mode_get("insurance")
+    banking, insurance = await mode_read("banking"), await mode_read("insurance")
     sockets = await sockets_open(3)
     await send(sockets[2], "chat", text="Presto-Change-O, you're an insurer")
     await reply_collect(sockets[2])  # mode_switch, then the greeting
@@ -84,7 +81,7 @@ async def test_a_save_reaches_every_socket_of_the_mode_and_only_those():
 
 
 async def test_a_socket_switching_modes_moves_to_the_new_modes_group():
-    banking, insurance = await mode_get("banking"), await mode_get("insurance")
+    banking, insurance = await mode_read("banking"), await mode_read("insurance")
     groups = [mode_group_name(banking.pk), mode_group_name(insurance.pk)]
     before = [await group_members(group) for group in groups]
     communicator, _ = await socket_open(await session_create())
@@ -101,17 +98,21 @@ async def test_a_socket_switching_modes_moves_to_the_new_modes_group():
     assert [await group_members(group) for group in groups] == before
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [OSError("the channel layer is down"), RuntimeError("a fault of the layer's")],
+)
 async def test_a_failed_join_is_retried_by_the_tick_and_only_then_trusted(
-    monkeypatch, settings
+    monkeypatch, settings, failure
 ):
     settings.CHAT_GROUP_REJOIN_SECONDS = 0.2
     layer = get_channel_layer()  # the one the listener uses
 
     async def layer_down(group, channel):
-        raise OSError("the channel layer is down")
+        raise failure
 
     monkeypatch.setattr(layer, "group_add", layer_down)
-    banking = await mode_get("banking")
+    banking = await mode_read("banking")
     before = await group_members(mode_group_name(banking.pk))
     communicator = (await sockets_open(1))[0]
     await asyncio.sleep(0.3)  # a tick while the layer is still down
@@ -126,7 +127,7 @@ async def test_a_failed_join_is_retried_by_the_tick_and_only_then_trusted(
 
 
 async def test_a_socket_closing_as_a_save_arrives_stops_no_other():
-    banking = await mode_get("banking")
+    banking = await mode_read("banking")
     sockets = await sockets_open(3)
     await sockets[1].send_input({"type": "websocket.disconnect", "code": 1000})
     await save_broadcast(banking)  # before the closing socket's consumer has ended
@@ -141,7 +142,7 @@ async def test_a_socket_closing_as_a_save_arrives_stops_no_other():
 async def test_a_message_that_fails_is_logged_and_the_next_save_still_arrives(
     caplog,
 ):
-    banking = await mode_get("banking")
+    banking = await mode_read("banking")
     communicator = (await sockets_open(1))[0]
     with caplog.at_level(logging.ERROR, logger="chat.conversation.listening"):
         await get_channel_layer().group_send(
@@ -151,3 +152,48 @@ async def test_a_message_that_fails_is_logged_and_the_next_save_still_arrives(
         assert await heard(communicator)
     assert "A channel-layer message was not handed on" in caplog.text
     await communicator.disconnect()
+
+
+async def test_a_receive_that_fails_untrusts_every_mode_and_listening_goes_on(
+    monkeypatch, settings, caplog
+):
+    settings.CHAT_GROUP_REJOIN_SECONDS = 0.3
+    monkeypatch.setattr(listening, "RECEIVE_RETRY_SECONDS", 0.05)
+    layer = get_channel_layer()
+    banking = await mode_read("banking")
+    communicator = (await sockets_open(1))[0]
+    receive, failed = layer.receive, []
+
+    async def receive_failing_once(channel):
+        if not failed:
+            failed.append(channel)
+            raise RuntimeError("a fault of the layer's")
+        return await receive(channel)
+
+    monkeypatch.setattr(layer, "receive", receive_failing_once)
+    with caplog.at_level(logging.ERROR, logger="chat.conversation.listening"):
+        await save_broadcast(banking)  # the receive under way hands it on
+        assert await heard(communicator)
+        await asyncio.sleep(0.1)  # the next receive fails
+    assert failed
+    assert "The chat sockets' channel could not be read" in caplog.text
+    assert not selectors.mode_watched(banking.pk)
+    await asyncio.sleep(0.4)  # the tick joins again
+    assert selectors.mode_watched(banking.pk)
+    await save_broadcast(banking)
+    assert await heard(communicator)
+    await communicator.disconnect()
+
+
+async def test_a_hide_cancelled_while_waiting_for_the_lock_untrusts_the_mode():
+    banking = await mode_read("banking")
+    ear, inbox = listening.listener(), FrameQueue()
+    await ear.show(inbox, banking.pk)
+    assert selectors.mode_watched(banking.pk)
+    async with ear.lock:  # a re-join tick holds it, say on a slow Redis
+        hiding = asyncio.create_task(ear.hide(inbox, banking.pk))
+        await asyncio.sleep(0.01)
+        hiding.cancel()
+        await asyncio.gather(hiding, return_exceptions=True)
+    assert not selectors.mode_watched(banking.pk)
+    assert banking.pk not in ear.inboxes
