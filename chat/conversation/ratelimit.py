@@ -15,7 +15,9 @@ from enum import StrEnum
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 
 from chat.conversation.visits import visitor_key
 from chat.layers import UNREACHABLE_ERRORS, outage_log
@@ -72,7 +74,20 @@ def budgets_spend(action: Action, *, address: str, visitor: str = "") -> float |
     return max(round((bucket + 1) * window - now, 1), 0.1)
 
 
-abudgets_spend = sync_to_async(budgets_spend, thread_sensitive=False)
+_budgets_spend_in_thread = sync_to_async(budgets_spend, thread_sensitive=False)
+# Caches that answer from this process's memory, with nothing to wait for.
+_IN_PROCESS_CACHES = (LocMemCache, DummyCache)
+
+
+async def abudgets_spend(
+    action: Action, *, address: str, visitor: str = ""
+) -> float | None:
+    """`budgets_spend` from the event loop: inline when the cache is in this process
+    (a thread hop would cost more than the count), else in a worker thread so the
+    loop never waits on the network."""
+    if isinstance(caches["default"], _IN_PROCESS_CACHES):
+        return budgets_spend(action, address=address, visitor=visitor)
+    return await _budgets_spend_in_thread(action, address=address, visitor=visitor)
 
 
 def _count(keys: Sequence[tuple[str, int]], *, timeout: int) -> list[int]:

@@ -7,15 +7,20 @@ messages, conversations, sockets and sessions per visitor and per client address
 
 import asyncio
 import json
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 
+from bench.servers import free_port
 from chat.broadcast import mode_group_name
 from chat.conversation import listening
 from chat.conversation.addresses import client_address
 from chat.conversation.frames import CloseCode
 from chat.conversation.gate import FrameQueue, GatedSocket, TokenBucket, open_sockets
+from chat.conversation.ratelimit import Action, abudgets_spend
 from chat.models import Conversation, Mode
 from tests.chat.socket import (
     group_members,
@@ -266,6 +271,50 @@ async def test_a_reconnect_storm_spends_the_address_budget(settings):
     await refused.connect()
     assert (await refused.receive_output(timeout=5))["code"] == (
         CloseCode.TOO_MANY_SOCKETS
+    )
+
+
+# The threads each cache backend below was called in.
+cache_threads: list[int] = []
+
+
+class ThreadNotingLocMemCache(LocMemCache):
+    def add(self, *args, **kwargs):
+        cache_threads.append(threading.get_ident())
+        return super().add(*args, **kwargs)
+
+
+class ThreadNotingRedisCache(RedisCache):
+    def add(self, *args, **kwargs):
+        cache_threads.append(threading.get_ident())
+        return super().add(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("backend", "location", "in_loop"),
+    [
+        (ThreadNotingLocMemCache, "budgets", True),
+        (ThreadNotingRedisCache, "redis://127.0.0.1:{port}/0", False),
+    ],
+)
+async def test_budgets_are_counted_in_the_loop_only_when_the_cache_is_in_process(
+    settings, backend, location, in_loop
+):
+    """A local-memory count costs less than a thread hop; a network one must not
+    hold the event loop (the Redis here is unreachable: counted as let through)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": f"{backend.__module__}.{backend.__qualname__}",
+            "LOCATION": location.format(port=free_port()),
+        }
+    }
+    cache_threads.clear()
+
+    wait = await abudgets_spend(Action.CONNECTION, address="192.0.2.7")
+
+    assert wait is None
+    assert cache_threads and all(
+        (thread == threading.get_ident()) is in_loop for thread in cache_threads
     )
 
 
