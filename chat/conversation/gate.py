@@ -96,8 +96,10 @@ class SocketGate:
             if refusal := await self.address_refusal(address):
                 await _refuse(receive, send, refusal)
                 return
-            scope = scope | {"client_address": address}
-            await GatedSocket(receive, send).run(self.app, scope)
+            socket = GatedSocket(receive, send)
+            # One copy of the scope for the whole socket: each copy lives as long.
+            scope = scope | {"client_address": address, "inbox": socket.queue}
+            await socket.run(self.app, scope)
         finally:
             open_sockets[address] -= 1
             if open_sockets[address] <= 0:
@@ -164,7 +166,7 @@ class GatedSocket:
     async def run(self, app, scope: dict) -> None:
         reader = asyncio.create_task(self.read())
         try:
-            await app(scope | {"inbox": self.queue}, self.queue.get, self.send)
+            await app(scope, self.queue.get, self.send)
         finally:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
