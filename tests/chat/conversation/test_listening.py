@@ -42,6 +42,16 @@ async def heard(communicator) -> bool:
     return (await communicator.receive_json_from(timeout=5))["type"] == "mode_updated"
 
 
+async def trusted_and_heard_after_the_tick(communicator, mode: Mode, wait: float):
+    """After `wait` seconds the re-join tick has joined the mode's group again: the
+    mode is trusted and a save reaches the socket, which is then closed."""
+    await asyncio.sleep(wait)
+    assert selectors.mode_watched(mode.pk)
+    await save_broadcast(mode)
+    assert await heard(communicator)
+    await communicator.disconnect()
+
+
 async def test_sockets_of_a_mode_share_one_channel_in_its_group():
     banking = await mode_read("banking")
     group = mode_group_name(banking.pk)
@@ -119,11 +129,7 @@ async def test_a_failed_join_is_retried_by_the_tick_and_only_then_trusted(
     assert not selectors.mode_watched(banking.pk)
     assert await group_members(mode_group_name(banking.pk)) == before
     monkeypatch.undo()
-    await asyncio.sleep(0.3)  # the next tick joins
-    assert selectors.mode_watched(banking.pk)
-    await save_broadcast(banking)
-    assert await heard(communicator)
-    await communicator.disconnect()
+    await trusted_and_heard_after_the_tick(communicator, banking, wait=0.3)
 
 
 async def test_a_socket_closing_as_a_save_arrives_stops_no_other():
@@ -178,11 +184,7 @@ async def test_a_receive_that_fails_untrusts_every_mode_and_listening_goes_on(
     assert failed
     assert "The chat sockets' channel could not be read" in caplog.text
     assert not selectors.mode_watched(banking.pk)
-    await asyncio.sleep(0.4)  # the tick joins again
-    assert selectors.mode_watched(banking.pk)
-    await save_broadcast(banking)
-    assert await heard(communicator)
-    await communicator.disconnect()
+    await trusted_and_heard_after_the_tick(communicator, banking, wait=0.4)
 
 
 async def test_a_hide_cancelled_while_waiting_for_the_lock_untrusts_the_mode():
