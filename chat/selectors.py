@@ -7,9 +7,10 @@ mode in this process. A save forgets it here (the post-save signals below, at on
 and in every process once committed (the process's listener forgets it on the save's
 `mode.updated` group message, which also undoes a read made here before the commit).
 Only a process in the mode's group hears that message: the listener joins it while a
-socket here shows the mode (chat.conversation.listening), and what is kept of a mode
-is trusted only while it is in (`mode_watch`, `mode_unwatch`); a visit opening or
-switching to a mode this process does not watch reads it afresh.
+socket here shows the mode, and a while after (chat.conversation.listening), and what
+is kept of a mode is trusted only while it is in (`mode_watch`, `mode_unwatch`); a
+visit opening or switching to a mode this process does not watch reads it afresh.
+A trigger's mode is kept whole the same way (`mode_current`).
 What is kept of a mode never outlives CHAT_GROUP_REJOIN_SECONDS. A visit's mode goes
 through `mode_shared`: the sockets showing a mode hold one instance of it, not a
 copy each.
@@ -52,6 +53,13 @@ class _PerMode[T]:
             return self.refresh(mode)
         return value
 
+    def current(self, mode: Mode) -> T:
+        """As kept while this process watches the mode (and so hears of every
+        save), else read now."""
+        if mode.pk in _watched:
+            return self.cached(mode)
+        return self.refresh(mode)
+
     def forget(self, mode_pk: int) -> None:
         """Drop what is kept of a mode staff changed; the next turn reads it."""
         self.kept.pop(mode_pk, None)
@@ -60,6 +68,9 @@ class _PerMode[T]:
         self.kept.clear()
 
 
+# Modes whose channel-layer group this process is in (chat.conversation.listening):
+# it hears their saves.
+_watched: set[int] = set()
 _modes_shown: dict[int, Mode] = {}  # mode pk -> the instance this process's visits hold
 
 
@@ -94,14 +105,18 @@ def _modes_words() -> QuerySet[Mode]:
     return modes_active().only("slug", "name", "aliases")
 
 
-def mode_get(pk: int) -> Mode:
-    """A mode whole, by its pk (one a trigger matched)."""
-    (mode,) = objects_select(_mode_of, pk)
-    return mode
+def _mode_whole(mode: Mode) -> Mode:
+    (whole,) = objects_select(_mode_of, mode.pk)
+    return whole
 
 
 def _mode_of(pk: int) -> QuerySet[Mode]:
     return Mode.objects.filter(pk=pk).order_by()
+
+
+_modes_whole = _PerMode(_mode_whole)
+# A mode whole, for one read with only its words (the mode a trigger matched).
+mode_current = _modes_whole.current
 
 
 def mode_get_active(slug: str) -> Mode | None:
@@ -121,10 +136,8 @@ def _active_versions_of(mode_pk: int) -> QuerySet[PromptTemplate]:
 
 
 _active_versions = _PerMode(prompt_active_version)
-prompt_active_refresh = _active_versions.refresh
 prompt_active_cached = _active_versions.cached
 prompt_active_forget = _active_versions.forget
-prompt_active_forget_all = _active_versions.forget_all
 
 
 @receiver(post_save, sender=PromptTemplate)
@@ -136,7 +149,7 @@ def _prompt_saved(sender, instance: PromptTemplate, **kwargs) -> None:
 @receiver(post_save, sender=Mode)
 @receiver(post_delete, sender=Mode)
 def _mode_saved(sender, instance: Mode, **kwargs) -> None:
-    mode_words_forget(instance.pk)
+    mode_forget(instance.pk)
 
 
 def help_articles(mode: Mode) -> tuple[Article, ...]:
@@ -151,32 +164,15 @@ def _help_articles_of(mode_pk: int) -> QuerySet[HelpArticle]:
 
 
 _mode_articles = _PerMode(help_articles)
-help_articles_refresh = _mode_articles.refresh
 help_articles_cached = _mode_articles.cached
 help_articles_forget = _mode_articles.forget
-help_articles_forget_all = _mode_articles.forget_all
-
-
-def mode_words_refresh(mode: Mode) -> PromptTemplate | None:
-    """Both reads a chat turn keeps of its mode, read now (a visit opens or
-    switches); the active version, which the greeting records."""
-    help_articles_refresh(mode)
-    return prompt_active_refresh(mode)
 
 
 def mode_words_current(mode: Mode) -> PromptTemplate | None:
-    """Both reads for a visit that opens or switches to `mode`: as kept while this
-    process watches it (and so hears of every save), else read now; the active
-    version, which the greeting records."""
-    if mode.pk in _watched:
-        help_articles_cached(mode)
-        return prompt_active_cached(mode)
-    return mode_words_refresh(mode)
-
-
-# Modes whose channel-layer group this process is in (chat.conversation.listening):
-# it hears their saves.
-_watched: set[int] = set()
+    """Both reads a chat turn keeps of its mode, for a visit that opens or switches
+    to it (`_PerMode.current`); the active version, which the greeting records."""
+    _mode_articles.current(mode)
+    return _active_versions.current(mode)
 
 
 def mode_watched(mode_pk: int) -> bool:
@@ -192,20 +188,28 @@ def mode_watch(mode_pk: int) -> None:
     the mode: that was read before anything here could hear a save."""
     if mode_pk not in _watched:
         _watched.add(mode_pk)
-        mode_words_forget(mode_pk)
+        mode_forget(mode_pk)
 
 
 def mode_unwatch(mode_pk: int) -> None:
     """This process may no longer hear `mode_pk`'s saves (it left the group, or a
     re-join failed), so it forgets the mode: no save would reach what is kept."""
     _watched.discard(mode_pk)
-    mode_words_forget(mode_pk)
+    mode_forget(mode_pk)
 
 
-def mode_words_forget(mode_pk: int) -> None:
-    """Both reads forgotten (staff saved the mode, or its prompt or articles)."""
+def mode_forget(mode_pk: int) -> None:
+    """All that is kept of the mode forgotten (staff saved it, or its prompt or
+    articles)."""
+    _modes_whole.forget(mode_pk)
     prompt_active_forget(mode_pk)
     help_articles_forget(mode_pk)
+
+
+def modes_forget_all() -> None:
+    """All that is kept of every mode forgotten (a test's database is flushed)."""
+    for kept in (_modes_whole, _active_versions, _mode_articles):
+        kept.forget_all()
 
 
 @receiver(post_save, sender=HelpArticle)

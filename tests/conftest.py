@@ -27,8 +27,7 @@ def budgets_fresh() -> None:
 @pytest.fixture(autouse=True)
 def process_caches_fresh() -> None:
     """Nothing kept from another test's rows: a flushed database reuses their ids."""
-    selectors.prompt_active_forget_all()
-    selectors.help_articles_forget_all()
+    selectors.modes_forget_all()
     selectors.modes_watched_forget_all()
 
 

@@ -159,7 +159,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         ear, inbox = listening.listener(), self.scope["inbox"]
         if shown is not None:
-            await ear.hide(inbox, shown)
+            ear.hide(inbox, shown)
         if mode_pk is not None:
             await ear.show(inbox, mode_pk)
 

@@ -3,11 +3,13 @@
 A channel per socket cost every socket a queue in the layer, a task receiving on it and
 a task re-joining its group. Instead each event loop has one listener: one channel,
 in the group (chat.broadcast) of every mode a socket here shows, from the first such
-socket until the last leaves. It forgets what is kept of a saved mode once, then hands
-the `mode.updated` event to each of the mode's sockets through its inbox, the queue
-the gate feeds the consumer its frames from (chat.conversation.gate), so the consumer
-handles it between two frames. What this process keeps of a mode is trusted only while
-the channel is in the mode's group (chat.selectors.mode_watch).
+socket until a full re-join interval after the last left (a visitor switching to the
+mode meanwhile finds what is kept of it trusted, not read again). It forgets what is
+kept of a saved mode once, then hands the `mode.updated` event to each of the mode's
+sockets through its inbox, the queue the gate feeds the consumer its frames from
+(chat.conversation.gate), so the consumer handles it between two frames. What this
+process keeps of a mode is trusted only while the channel is in the mode's group
+(chat.selectors.mode_watch).
 
 A channel-layer outage (Redis restarting) must not end any chat: a failed join or
 leave is logged, not raised, and a task re-joins every group now and then, since Redis
@@ -16,6 +18,7 @@ forgets groups when it restarts.
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from channels.db import database_sync_to_async
@@ -25,7 +28,7 @@ from django.conf import settings
 from chat.broadcast import mode_group_name
 from chat.conversation.gate import FrameQueue
 from chat.layers import UNREACHABLE_ERRORS, outage_log
-from chat.selectors import mode_unwatch, mode_watch, mode_words_forget
+from chat.selectors import mode_forget, mode_unwatch, mode_watch
 
 logger = logging.getLogger(__name__)
 # After a receive failed for another reason than an outage, before the next one.
@@ -38,7 +41,10 @@ class ModeListener:
     def __init__(self) -> None:
         self.layer = get_channel_layer()
         self.channel = ""  # named at the first join
-        self.inboxes: dict[int, set[FrameQueue]] = {}  # mode pk -> its sockets'
+        # Mode pk -> its sockets' inboxes (none: no socket here shows it now) and
+        # when the last of them left.
+        self.inboxes: dict[int, set[FrameQueue]] = {}
+        self.idle_since: dict[int, float] = {}
         # One join or leave at a time, so a re-join never revives a group just left.
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []  # held: the loop holds tasks weakly
@@ -46,26 +52,22 @@ class ModeListener:
     async def show(self, inbox: FrameQueue, mode_pk: int) -> None:
         """Hand `inbox` the mode's saves; the mode's first socket here joins its
         group. Returns once no join is under way, so a save after it is heard."""
-        inboxes = self.inboxes.setdefault(mode_pk, set())
-        first = not inboxes
-        inboxes.add(inbox)
+        first = mode_pk not in self.inboxes
+        self.inboxes.setdefault(mode_pk, set()).add(inbox)
+        self.idle_since.pop(mode_pk, None)
         async with self.lock:
             if first and mode_pk in self.inboxes:
                 await self.join(mode_pk)
 
-    async def hide(self, inbox: FrameQueue, mode_pk: int) -> None:
-        """No longer hand `inbox` the mode's saves; after its last socket here,
-        forget what is kept of the mode at once (a socket cancelled while it waits
-        for the lock must not leave it trusted), then leave the mode's group."""
-        inboxes = self.inboxes.get(mode_pk, set())
-        inboxes.discard(inbox)
-        if inboxes:
+    def hide(self, inbox: FrameQueue, mode_pk: int) -> None:
+        """No longer hand `inbox` the mode's saves. The group is left by the re-join
+        tick, once no socket here has shown the mode for a full interval."""
+        inboxes = self.inboxes.get(mode_pk)
+        if inboxes is None:
             return
-        self.inboxes.pop(mode_pk, None)
-        mode_unwatch(mode_pk)
-        async with self.lock:
-            if mode_pk not in self.inboxes:  # no socket showed it again meanwhile
-                await self.layer_call(self.layer.group_discard, mode_pk)
+        inboxes.discard(inbox)
+        if not inboxes:
+            self.idle_since[mode_pk] = time.monotonic()
 
     async def join(self, mode_pk: int) -> None:
         """Join (again) the mode's group, holding the lock; only in it does this
@@ -98,13 +100,29 @@ class ModeListener:
         return True
 
     async def rejoin_periodically(self) -> None:
-        """Re-join every group now and then: Redis forgets them when it restarts,
-        and a join that failed is tried again."""
+        """Re-join every group now and then (Redis forgets them when it restarts,
+        and a join that failed is tried again), and leave those of modes no socket
+        here has shown for a full interval."""
         while True:
             await asyncio.sleep(settings.CHAT_GROUP_REJOIN_SECONDS)
             async with self.lock:
                 for mode_pk in list(self.inboxes):
-                    await self.join(mode_pk)
+                    if self.idle_for(mode_pk) >= settings.CHAT_GROUP_REJOIN_SECONDS:
+                        await self.leave(mode_pk)
+                    else:
+                        await self.join(mode_pk)
+
+    def idle_for(self, mode_pk: int) -> float:
+        """How long no socket here has shown the mode (0 while one does)."""
+        since = self.idle_since.get(mode_pk)
+        return 0.0 if since is None else time.monotonic() - since
+
+    async def leave(self, mode_pk: int) -> None:
+        """Leave the group of a mode no socket here shows, holding the lock; what is
+        kept of it is untrusted first, so a leave cancelled midway leaves it so."""
+        del self.inboxes[mode_pk], self.idle_since[mode_pk]
+        mode_unwatch(mode_pk)
+        await self.layer_call(self.layer.group_discard, mode_pk)
 
     async def receive_forever(self) -> None:
         """Hand each message on the channel on; one that fails is logged, and the
@@ -130,7 +148,7 @@ class ModeListener:
         thread (a read queued there before the save's message is undone too), then
         put the event in each of the mode's inboxes, which never waits."""
         mode_pk = event["mode_pk"]
-        await database_sync_to_async(mode_words_forget)(mode_pk)
+        await database_sync_to_async(mode_forget)(mode_pk)
         for inbox in list(self.inboxes.get(mode_pk, ())):
             inbox.put_nowait(event)
 

@@ -26,7 +26,7 @@ from chat.models import Message, Mode, PromptTemplate
 from chat.prompting.rendering import render_system_prompt
 from chat.selectors import (
     help_articles_cached,
-    mode_get,
+    mode_current,
     mode_words_current,
     modes_to_match,
     prompt_active_cached,
@@ -177,4 +177,4 @@ def trigger_turn(match: TriggerMatch[Mode], modes: list[Mode]) -> Turn:
     mode = mode_best(words(request.industry), modes)
     if mode is None:
         return Turn(conjure=request)
-    return Turn(switch_to=mode_get(mode.pk), company_name=request.company or "")
+    return Turn(switch_to=mode_current(mode), company_name=request.company or "")

@@ -1,5 +1,7 @@
 """Helpers for driving the real ASGI application's chat socket in tests."""
 
+import asyncio
+
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -82,6 +84,16 @@ async def reply_collect(communicator, timeout: float = 5) -> list[dict]:
 
 async def send(communicator, frame_type: str, **payload) -> None:
     await communicator.send_json_to({"type": frame_type, "payload": payload})
+
+
+# A short re-join interval, for tests that wait for the listener's tick.
+REJOIN_SECONDS = 0.2
+
+
+async def idle_modes_left() -> None:
+    """Long enough, with CHAT_GROUP_REJOIN_SECONDS at REJOIN_SECONDS, for the listener
+    to leave the group of each mode no socket shows: a full interval, then a tick."""
+    await asyncio.sleep(REJOIN_SECONDS * 2.5)
 
 
 async def group_members(group: str) -> int:

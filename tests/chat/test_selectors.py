@@ -60,6 +60,21 @@ def test_an_unwatched_mode_is_read_afresh_on_every_visit(banking):
     assert selectors.mode_words_current(banking) == newer
 
 
+def test_a_triggers_mode_is_kept_whole_while_watched_until_a_save(banking):
+    matched = Mode.objects.only("slug", "name", "aliases").get(pk=banking.pk)
+    assert selectors.mode_current(matched) is not selectors.mode_current(matched)
+    selectors.mode_watch(banking.pk)
+    kept = selectors.mode_current(matched)
+    assert kept.catalogue == banking.catalogue  # whole, not deferred
+    Mode.objects.filter(pk=banking.pk).update(name="Saved elsewhere")  # no signal
+    assert selectors.mode_current(matched) is kept
+    banking.name = "Saved here"
+    banking.save()
+    assert selectors.mode_current(matched).name == "Saved here"
+    selectors.mode_unwatch(banking.pk)
+    assert selectors.mode_current(matched) is not selectors.mode_current(matched)
+
+
 def banking_read() -> Mode:
     return Mode.objects.get(slug="banking")
 

@@ -23,7 +23,9 @@ from chat.conversation.gate import FrameQueue, GatedSocket, TokenBucket, open_so
 from chat.conversation.ratelimit import Action, abudgets_spend
 from chat.models import Conversation, Mode
 from tests.chat.socket import (
+    REJOIN_SECONDS,
     group_members,
+    idle_modes_left,
     reply_collect,
     send,
     session_create,
@@ -145,6 +147,7 @@ async def test_consecutive_invalid_frames_close_with_4022(settings):
 async def test_a_closed_socket_ends_its_tasks_and_leaves_its_group(settings, abuse):
     settings.CHAT_MAX_FRAME_BYTES = 1000
     settings.CHAT_SOCKET_MAX_INVALID_FRAMES = 5
+    settings.CHAT_GROUP_REJOIN_SECONDS = REJOIN_SECONDS
     group = mode_group_name(await mode_pk("banking"))
     before = await group_members(group)  # sockets other tests left open
     communicator, session = await socket_open(await session_create())
@@ -154,8 +157,10 @@ async def test_a_closed_socket_ends_its_tasks_and_leaves_its_group(settings, abu
         await communicator.send_to(text_data=raw)
     assert (await outputs_until_close(communicator))[-1]["type"] == "websocket.close"
     await communicator.wait(timeout=5)
-    assert await group_members(group) == before
     assert open_sockets.total() == 0
+    assert not any(listening.listener().inboxes.values())  # no inbox is held
+    await idle_modes_left()
+    assert await group_members(group) == before
     assert listening.listener().inboxes == {}
 
 

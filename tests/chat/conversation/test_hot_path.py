@@ -14,7 +14,14 @@ from chat import selectors
 from chat.broadcast import mode_group_name, mode_updated_event
 from chat.conversation import transcripts
 from chat.models import Conversation, Message, Mode, PromptTemplate
-from tests.chat.socket import reply_collect, send, session_create, socket_open
+from tests.chat.socket import (
+    REJOIN_SECONDS,
+    idle_modes_left,
+    reply_collect,
+    send,
+    session_create,
+    socket_open,
+)
 from tests.support import prompts
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -51,6 +58,14 @@ def version_written_elsewhere(slug: str) -> PromptTemplate:
 @database_sync_to_async
 def reply_version(message_id: int) -> int | None:
     return Message.objects.get(pk=message_id).prompt_version.version
+
+
+async def a_new_visitor_is_answered_with(version: PromptTemplate) -> None:
+    """A new visitor's first reply records `version`."""
+    communicator, _ = await socket_open(await session_create())
+    reply = await chat(communicator, "hi")
+    assert await reply_version(reply[-1]["payload"]["message_id"]) == version.version
+    await communicator.disconnect()
 
 
 async def test_history_read_equals_the_orms_query_across_two_tabs(settings):
@@ -140,34 +155,54 @@ async def test_a_reply_whose_final_store_fails_is_never_acknowledged(monkeypatch
     await communicator.disconnect()
 
 
-async def test_a_save_no_socket_here_heard_reaches_the_next_socket():
+async def test_a_save_heard_after_the_modes_last_socket_left_reaches_the_next():
+    first, opened = await socket_open(await session_create())
+    slug = opened["mode"]["slug"]
+    await chat(first, "hi")
+    await first.disconnect()  # the mode's last socket here: its group is kept a while
+    mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
+    assert selectors.mode_watched(mode.pk)
+    version = await version_written_elsewhere(slug)
+    await get_channel_layer().group_send(
+        mode_group_name(mode.pk), mode_updated_event(mode)
+    )
+    read = database_sync_to_async(selectors.prompt_active_cached)
+    for _ in range(50):  # until the listener has forgotten the old version
+        if (await read(mode)) == version:
+            break
+        await asyncio.sleep(0.1)
+    await a_new_visitor_is_answered_with(version)
+
+
+async def test_a_save_no_socket_here_heard_reaches_the_next_socket(settings):
+    settings.CHAT_GROUP_REJOIN_SECONDS = REJOIN_SECONDS
     first, opened = await socket_open(await session_create())
     slug = opened["mode"]["slug"]
     await chat(first, "hi")
     mode = await database_sync_to_async(Mode.objects.get)(slug=slug)
-    assert selectors.mode_watched(mode.pk)
-    await first.disconnect()  # the mode's last socket here: nothing hears its saves
+    await first.disconnect()
+    await idle_modes_left()  # the group is left: nothing hears the mode's saves
     assert not selectors.mode_watched(mode.pk)
     version = await version_written_elsewhere(slug)
-    second, _ = await socket_open(await session_create())
-    reply = await chat(second, "hi")
-    assert await reply_version(reply[-1]["payload"]["message_id"]) == version.version
-    await second.disconnect()
+    await a_new_visitor_is_answered_with(version)
 
 
-async def test_a_socket_watches_the_mode_it_shows_and_only_that():
+async def test_a_socket_watches_the_mode_it_shows_until_a_while_after(settings):
+    settings.CHAT_GROUP_REJOIN_SECONDS = REJOIN_SECONDS
     communicator, opened = await socket_open(await session_create())
     banking = await database_sync_to_async(Mode.objects.get)(slug="banking")
     insurance = await database_sync_to_async(Mode.objects.get)(slug="insurance")
     assert opened["mode"]["slug"] == "banking"
     await send(communicator, "chat", text="Presto-Change-O, you're an insurer")
     await reply_collect(communicator)  # mode_switch, then the greeting
-    assert not selectors.mode_watched(banking.pk)
     assert selectors.mode_watched(insurance.pk)
+    await idle_modes_left()
+    assert not selectors.mode_watched(banking.pk)
     await send(communicator, "clear")
     await reply_collect(communicator)
     assert selectors.mode_watched(insurance.pk)
     await communicator.disconnect()
+    await idle_modes_left()
     assert not selectors.mode_watched(insurance.pk)
 
 
@@ -185,11 +220,8 @@ async def test_a_socket_whose_group_join_failed_is_no_watcher(monkeypatch):
     monkeypatch.undo()
     await chat(first, "hi")
     version = await version_written_elsewhere(slug)
-    second, _ = await socket_open(await session_create())
-    reply = await chat(second, "hi")
-    assert await reply_version(reply[-1]["payload"]["message_id"]) == version.version
+    await a_new_visitor_is_answered_with(version)
     await first.disconnect()
-    await second.disconnect()
 
 
 async def test_a_missed_save_reaches_the_next_turn_within_the_rejoin_interval(

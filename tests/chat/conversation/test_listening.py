@@ -14,7 +14,9 @@ from chat.conversation import listening
 from chat.conversation.gate import FrameQueue
 from chat.models import Mode
 from tests.chat.socket import (
+    REJOIN_SECONDS,
     group_members,
+    idle_modes_left,
     mode_read,
     reply_collect,
     send,
@@ -52,18 +54,21 @@ async def trusted_and_heard_after_the_tick(communicator, mode: Mode, wait: float
     await communicator.disconnect()
 
 
-async def test_sockets_of_a_mode_share_one_channel_in_its_group():
+async def test_sockets_of_a_mode_share_one_channel_in_its_group_until_idle(settings):
+    settings.CHAT_GROUP_REJOIN_SECONDS = REJOIN_SECONDS
     banking = await mode_read("banking")
     group = mode_group_name(banking.pk)
     before = await group_members(group)  # channels other tests left in it
     sockets = await sockets_open(3)
     assert await group_members(group) == before + 1
     assert len(listening.listener().inboxes[banking.pk]) == 3
-    for communicator in sockets[:2]:
+    for communicator in sockets:
         await communicator.disconnect()
+    # The last has left, but the group is kept a while, and the mode trusted.
+    assert listening.listener().inboxes == {banking.pk: set()}
     assert await group_members(group) == before + 1
     assert selectors.mode_watched(banking.pk)
-    await sockets[2].disconnect()  # the last: the group is left
+    await idle_modes_left()
     assert await group_members(group) == before
     assert not selectors.mode_watched(banking.pk)
     assert listening.listener().inboxes == {}
@@ -90,7 +95,8 @@ async def test_a_save_reaches_every_socket_of_the_mode_and_only_those():
         await communicator.disconnect()
 
 
-async def test_a_socket_switching_modes_moves_to_the_new_modes_group():
+async def test_a_socket_switching_modes_moves_to_the_new_modes_group(settings):
+    settings.CHAT_GROUP_REJOIN_SECONDS = REJOIN_SECONDS
     banking, insurance = await mode_read("banking"), await mode_read("insurance")
     groups = [mode_group_name(banking.pk), mode_group_name(insurance.pk)]
     before = [await group_members(group) for group in groups]
@@ -98,13 +104,16 @@ async def test_a_socket_switching_modes_moves_to_the_new_modes_group():
     await send(communicator, "chat", text="Presto-Change-O, you're an insurer")
     await reply_collect(communicator)
     inboxes = listening.listener().inboxes
-    assert (banking.pk in inboxes, len(inboxes[insurance.pk])) == (False, 1)
+    assert (inboxes[banking.pk], len(inboxes[insurance.pk])) == (set(), 1)
+    await idle_modes_left()
     assert [await group_members(group) for group in groups] == [
         before[0],
         before[1] + 1,
     ]
     assert not selectors.mode_watched(banking.pk)
+    assert selectors.mode_watched(insurance.pk)
     await communicator.disconnect()
+    await idle_modes_left()
     assert [await group_members(group) for group in groups] == before
 
 
@@ -187,15 +196,37 @@ async def test_a_receive_that_fails_untrusts_every_mode_and_listening_goes_on(
     await trusted_and_heard_after_the_tick(communicator, banking, wait=0.4)
 
 
-async def test_a_hide_cancelled_while_waiting_for_the_lock_untrusts_the_mode():
+async def test_a_mode_shown_again_before_the_tick_needs_no_new_join(monkeypatch):
+    banking = await mode_read("banking")
+    ear, first, second = listening.listener(), FrameQueue(), FrameQueue()
+    await ear.show(first, banking.pk)
+    ear.hide(first, banking.pk)
+    joins = []
+
+    async def group_add_counted(group, channel):
+        joins.append(group)
+
+    monkeypatch.setattr(ear.layer, "group_add", group_add_counted)
+    await ear.show(second, banking.pk)
+    assert (joins, ear.idle_for(banking.pk)) == ([], 0.0)
+    assert selectors.mode_watched(banking.pk)
+    ear.hide(second, banking.pk)
+
+
+async def test_a_leave_cancelled_midway_leaves_the_mode_untrusted(monkeypatch):
     banking = await mode_read("banking")
     ear, inbox = listening.listener(), FrameQueue()
     await ear.show(inbox, banking.pk)
+    ear.hide(inbox, banking.pk)
     assert selectors.mode_watched(banking.pk)
-    async with ear.lock:  # a re-join tick holds it, say on a slow Redis
-        hiding = asyncio.create_task(ear.hide(inbox, banking.pk))
-        await asyncio.sleep(0.01)
-        hiding.cancel()
-        await asyncio.gather(hiding, return_exceptions=True)
+
+    async def group_discard_stuck(group, channel):
+        await asyncio.Event().wait()  # a slow Redis, say
+
+    monkeypatch.setattr(ear.layer, "group_discard", group_discard_stuck)
+    leaving = asyncio.create_task(ear.leave(banking.pk))
+    await asyncio.sleep(0.01)
+    leaving.cancel()
+    await asyncio.gather(leaving, return_exceptions=True)
     assert not selectors.mode_watched(banking.pk)
     assert banking.pk not in ear.inboxes
