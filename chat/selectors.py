@@ -29,20 +29,28 @@ from chat.statements import objects_select
 from personas.articles import Article
 
 
-class _PerMode[T]:
+class PerMode[T]:
     """A read about a mode kept in this process until staff change the mode, and
     never longer than CHAT_GROUP_REJOIN_SECONDS: a save whose message this process
     missed (the channel layer down, or Redis restarted and forgot the groups until
-    the listener re-joins) reaches it by then."""
+    the listener re-joins) reaches it by then.
+
+    Reads run in the database thread and forgetting on the event loop: a read
+    under way as anything is forgotten may be older than what forgot it, so it is
+    returned but not kept (at worst, a mode is read once more)."""
 
     def __init__(self, read: Callable[[Mode], T]) -> None:
         self.read = read
         self.kept: dict[int, tuple[float, T]] = {}  # mode pk -> (read at, value)
+        self.forgets = 0  # how many times anything was forgotten
 
     def refresh(self, mode: Mode) -> T:
-        """Read now, and keep it for the turns that follow."""
+        """Read now, and keep it for the turns that follow unless the mode was
+        forgotten meanwhile."""
+        forgets = self.forgets
         value = self.read(mode)
-        self.kept[mode.pk] = (time.monotonic(), value)
+        if forgets == self.forgets:
+            self.kept[mode.pk] = (time.monotonic(), value)
         return value
 
     def cached(self, mode: Mode) -> T:
@@ -62,9 +70,11 @@ class _PerMode[T]:
 
     def forget(self, mode_pk: int) -> None:
         """Drop what is kept of a mode staff changed; the next turn reads it."""
+        self.forgets += 1
         self.kept.pop(mode_pk, None)
 
     def forget_all(self) -> None:
+        self.forgets += 1
         self.kept.clear()
 
 
@@ -114,7 +124,7 @@ def _mode_of(pk: int) -> QuerySet[Mode]:
     return Mode.objects.filter(pk=pk).order_by()
 
 
-_modes_whole = _PerMode(_mode_whole)
+_modes_whole = PerMode(_mode_whole)
 # A mode whole, for one read with only its words (the mode a trigger matched).
 mode_current = _modes_whole.current
 
@@ -135,7 +145,7 @@ def _active_versions_of(mode_pk: int) -> QuerySet[PromptTemplate]:
     return PromptTemplate.objects.filter(mode_id=mode_pk, is_active=True).order_by()[:1]
 
 
-_active_versions = _PerMode(prompt_active_version)
+_active_versions = PerMode(prompt_active_version)
 prompt_active_cached = _active_versions.cached
 prompt_active_forget = _active_versions.forget
 
@@ -163,14 +173,14 @@ def _help_articles_of(mode_pk: int) -> QuerySet[HelpArticle]:
     )
 
 
-_mode_articles = _PerMode(help_articles)
+_mode_articles = PerMode(help_articles)
 help_articles_cached = _mode_articles.cached
 help_articles_forget = _mode_articles.forget
 
 
 def mode_words_current(mode: Mode) -> PromptTemplate | None:
     """Both reads a chat turn keeps of its mode, for a visit that opens or switches
-    to it (`_PerMode.current`); the active version, which the greeting records."""
+    to it (`PerMode.current`); the active version, which the greeting records."""
     _mode_articles.current(mode)
     return _active_versions.current(mode)
 
@@ -187,8 +197,8 @@ def mode_watch(mode_pk: int) -> None:
     """This process now hears `mode_pk`'s saves. Newly so, it forgets what is kept of
     the mode: that was read before anything here could hear a save."""
     if mode_pk not in _watched:
+        mode_forget(mode_pk)  # first: a turn between the two reads afresh
         _watched.add(mode_pk)
-        mode_forget(mode_pk)
 
 
 def mode_unwatch(mode_pk: int) -> None:

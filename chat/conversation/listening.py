@@ -28,7 +28,7 @@ from django.conf import settings
 from chat.broadcast import mode_group_name
 from chat.conversation.gate import FrameQueue
 from chat.layers import UNREACHABLE_ERRORS, outage_log
-from chat.selectors import mode_forget, mode_unwatch, mode_watch
+from chat.selectors import mode_forget, mode_unwatch, mode_watch, mode_watched
 
 logger = logging.getLogger(__name__)
 # After a receive failed for another reason than an outage, before the next one.
@@ -50,13 +50,18 @@ class ModeListener:
         self.tasks: list[asyncio.Task] = []  # held: the loop holds tasks weakly
 
     async def show(self, inbox: FrameQueue, mode_pk: int) -> None:
-        """Hand `inbox` the mode's saves; the mode's first socket here joins its
-        group. Returns once no join is under way, so a save after it is heard."""
-        first = mode_pk not in self.inboxes
+        """Hand `inbox` the mode's saves. In the mode's group already, that is all;
+        else the only socket here showing it joins the group (again, if the last
+        join failed). Returns once no join is under way, so a save after it is
+        heard."""
+        joined = mode_pk in self.inboxes and mode_watched(mode_pk)
+        alone = not self.inboxes.get(mode_pk)
         self.inboxes.setdefault(mode_pk, set()).add(inbox)
         self.idle_since.pop(mode_pk, None)
+        if joined:
+            return
         async with self.lock:
-            if first and mode_pk in self.inboxes:
+            if alone and mode_pk in self.inboxes:
                 await self.join(mode_pk)
 
     def hide(self, inbox: FrameQueue, mode_pk: int) -> None:

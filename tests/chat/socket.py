@@ -7,6 +7,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 
+from chat.conversation import listening
 from chat.models import Mode
 from demo_site.asgi import application
 
@@ -87,13 +88,18 @@ async def send(communicator, frame_type: str, **payload) -> None:
 
 
 # A short re-join interval, for tests that wait for the listener's tick.
-REJOIN_SECONDS = 0.2
+REJOIN_SECONDS = 0.3
 
 
-async def idle_modes_left() -> None:
-    """Long enough, with CHAT_GROUP_REJOIN_SECONDS at REJOIN_SECONDS, for the listener
-    to leave the group of each mode no socket shows: a full interval, then a tick."""
-    await asyncio.sleep(REJOIN_SECONDS * 2.5)
+async def idle_modes_left(timeout: float = 5) -> None:
+    """Once, with CHAT_GROUP_REJOIN_SECONDS at REJOIN_SECONDS, the listener has left
+    the group of each mode no socket shows (a full interval, then a tick)."""
+    ear = listening.listener()
+    for _ in range(int(timeout / 0.05)):
+        if all(ear.inboxes.values()):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"modes shown by no socket are still joined: {ear.inboxes}")
 
 
 async def group_members(group: str) -> int:

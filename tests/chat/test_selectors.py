@@ -75,6 +75,23 @@ def test_a_triggers_mode_is_kept_whole_while_watched_until_a_save(banking):
     assert selectors.mode_current(matched) is not selectors.mode_current(matched)
 
 
+def test_a_read_under_way_as_the_mode_is_forgotten_is_not_kept(banking):
+    """The listener forgets on the event loop while the database thread reads: the
+    read may predate the save that made it forget."""
+    reads = []
+
+    def read_overtaken(mode: Mode) -> int:
+        reads.append(mode.pk)
+        if len(reads) == 1:
+            kept.forget(mode.pk)  # a save's message arrives mid-read
+        return len(reads)
+
+    kept = selectors.PerMode(read_overtaken)
+    assert kept.cached(banking) == 1
+    assert kept.cached(banking) == 2  # the first read was not kept
+    assert kept.cached(banking) == 2
+
+
 def banking_read() -> Mode:
     return Mode.objects.get(slug="banking")
 

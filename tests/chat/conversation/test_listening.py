@@ -104,7 +104,10 @@ async def test_a_socket_switching_modes_moves_to_the_new_modes_group(settings):
     await send(communicator, "chat", text="Presto-Change-O, you're an insurer")
     await reply_collect(communicator)
     inboxes = listening.listener().inboxes
-    assert (inboxes[banking.pk], len(inboxes[insurance.pk])) == (set(), 1)
+    assert (inboxes.get(banking.pk), len(inboxes[insurance.pk])) in [
+        (set(), 1),  # kept a while
+        (None, 1),  # left already, on a slow machine
+    ]
     await idle_modes_left()
     assert [await group_members(group) for group in groups] == [
         before[0],
@@ -230,3 +233,31 @@ async def test_a_leave_cancelled_midway_leaves_the_mode_untrusted(monkeypatch):
     await asyncio.gather(leaving, return_exceptions=True)
     assert not selectors.mode_watched(banking.pk)
     assert banking.pk not in ear.inboxes
+
+
+async def test_a_socket_showing_a_joined_mode_never_waits_for_a_tick():
+    banking = await mode_read("banking")
+    ear, first, second = listening.listener(), FrameQueue(), FrameQueue()
+    await ear.show(first, banking.pk)
+    ear.hide(first, banking.pk)
+    async with ear.lock:  # a re-join tick holds it, say on a slow Redis
+        await asyncio.wait_for(ear.show(second, banking.pk), timeout=1)
+    assert selectors.mode_watched(banking.pk)
+    ear.hide(second, banking.pk)
+
+
+async def test_a_failed_join_is_tried_again_by_the_modes_next_socket(monkeypatch):
+    banking = await mode_read("banking")
+    ear, first, second = listening.listener(), FrameQueue(), FrameQueue()
+
+    async def layer_down(group, channel):
+        raise OSError("the channel layer is down")
+
+    monkeypatch.setattr(ear.layer, "group_add", layer_down)
+    await ear.show(first, banking.pk)
+    ear.hide(first, banking.pk)
+    assert not selectors.mode_watched(banking.pk)
+    monkeypatch.undo()
+    await ear.show(second, banking.pk)
+    assert selectors.mode_watched(banking.pk)
+    ear.hide(second, banking.pk)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from chat import selectors
 from chat.conversation.ratelimit import Action
 from chat.conversation.turns import (
     SystemPrompts,
@@ -214,6 +215,19 @@ def test_turn_take_a_switch_starts_the_new_conversation_in_the_same_trip(visit):
     said = Message.objects.filter(conversation=visit.conversation).get()
     assert said.content.startswith("Presto-Change-O")
     assert not Message.objects.filter(conversation=started.conversation).exists()
+
+
+def test_a_switch_to_a_watched_mode_reads_only_the_modes_words(visit):
+    insurance = Mode.objects.get(slug="insurance")
+    selectors.mode_watch(insurance.pk)  # a socket here shows it, or did moments ago
+    take(visit, "Presto-Change-O, you're an insurer")  # reads it, and keeps it
+    with CaptureQueriesContext(connection) as switch:
+        turn = take(visit, "Presto-Change-O, you're an insurer")
+    reads = [q["sql"] for q in switch.captured_queries if q["sql"].startswith("SELECT")]
+    (words,) = reads  # no prompt, help articles, or mode row read again
+    assert words.startswith('SELECT "chat_mode"."id", "chat_mode"."slug"')
+    assert turn.prompt_version == insurance.prompts.get(is_active=True)
+    assert turn.started.mode.catalogue == insurance.catalogue
 
 
 def test_turn_take_a_switch_over_the_conversation_budget_starts_nothing(
