@@ -208,17 +208,20 @@ def mode_unwatch(mode_pk: int) -> None:
     mode_forget(mode_pk)
 
 
+# Everything this process keeps of a mode.
+_KEPT_OF_A_MODE = (_modes_whole, _active_versions, _mode_articles)
+
+
 def mode_forget(mode_pk: int) -> None:
     """All that is kept of the mode forgotten (staff saved it, or its prompt or
     articles)."""
-    _modes_whole.forget(mode_pk)
-    prompt_active_forget(mode_pk)
-    help_articles_forget(mode_pk)
+    for kept in _KEPT_OF_A_MODE:
+        kept.forget(mode_pk)
 
 
 def modes_forget_all() -> None:
     """All that is kept of every mode forgotten (a test's database is flushed)."""
-    for kept in (_modes_whole, _active_versions, _mode_articles):
+    for kept in _KEPT_OF_A_MODE:
         kept.forget_all()
 
 
