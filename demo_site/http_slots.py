@@ -1,42 +1,44 @@
-"""HTTP under ASGI: a few requests at work at once, each ending its database
-connection when it ends.
+"""HTTP under ASGI: a few requests at work at once, each in one of a few threads
+that live as long as the process.
 
-Django's ASGI handler runs each request's sync code (middleware, views, templates)
-in a thread made for that request, with a database connection of its own. A crowd
-opening the page at once made as many threads and connections side by side (an
-SQLite connection alone is about 180 KB), no faster under the GIL than a few, and
-the process kept that peak as resident memory. So at most HTTP_REQUESTS_AT_ONCE
-requests are at work in a process; the others wait their turn. Daphne
-calls the application once the whole request has arrived, so a slow client holds
-no turn.
-
-The thread ends with its request, and its connection, persistent (CONN_MAX_AGE) for
-the sake of the chat's one long-lived database thread, would stay open until the
-garbage collector came across it: the request closes it instead.
+Django's ASGI handler would run each request's sync code (middleware, views,
+templates) in a thread made for that request, which opened a database connection
+of its own (an SQLite connection is about 180 KB, and reads the schema again) and
+dropped both as it ended. A crowd opening the page at once made as many of them side
+by side, no faster under the GIL than a few, and the allocator kept that peak as
+resident memory. So at most HTTP_REQUESTS_AT_ONCE requests are at work in a process,
+each in the thread of the slot it holds, as a WSGI server's thread pool runs them,
+and the others wait their turn. A slot's thread keeps its connection from one
+request to the next (CONN_MAX_AGE); Django's request signals close it when it is
+broken or too old, or hand it back to PostgreSQL's pool. The slot used last is the
+next one given, so a quiet process wakes one thread. Sync code still running for a
+request that was cancelled delays the slot's next request, never runs beside it.
+Daphne calls the application once the whole request has arrived, so a slow client
+holds no slot.
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
-from django.core.handlers.asgi import ASGIHandler
-from django.core.signals import request_finished
-from django.db import connections
-from django.dispatch import receiver
+from asgiref.sync import ThreadSensitiveContext
 
 
 class RequestSlots:
-    """ASGI middleware: at most `slots` HTTP requests in the application at once."""
+    """ASGI middleware: at most `slots` HTTP requests in the application at once,
+    each running its sync code in its slot's thread."""
 
     def __init__(self, app, slots: int) -> None:
         self.app = app
-        self.slots = asyncio.Semaphore(slots)
+        self.free: asyncio.LifoQueue[ThreadPoolExecutor] = asyncio.LifoQueue()
+        for slot in range(slots):
+            self.free.put_nowait(
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{slot}")
+            )
 
     async def __call__(self, scope: dict, receive, send) -> None:
-        async with self.slots:
-            await self.app(scope, receive, send)
-
-
-@receiver(request_finished)
-def _request_connections_close(sender, **kwargs) -> None:
-    """An ASGI request's connections, closed in its thread as it finishes."""
-    if isinstance(sender, type) and issubclass(sender, ASGIHandler):
-        connections.close_all()
+        thread = await self.free.get()
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await self.app(scope, receive, send)
+        finally:
+            self.free.put_nowait(thread)
