@@ -251,3 +251,17 @@ async def test_a_save_reaches_the_system_prompt_the_model_is_sent(openai_backend
     system = openai_backend.chat_requests[-1]["messages"][0]["content"]
     assert system.rstrip().endswith("Be brief.")
     await communicator.disconnect()
+
+
+async def test_an_idle_socket_keeps_two_tasks():
+    """Its own (the application's) and the gate's reader: the consumer reads its
+    inbox itself, with no task of Channels' waiting on it besides."""
+    first, _ = await socket_open(await session_create())  # the listener is running
+    before = asyncio.all_tasks()
+    second, _ = await socket_open(await session_create())
+    assert len(asyncio.all_tasks() - before) == 2
+    for text in ("hi", "what is my balance?"):
+        assert (await chat(second, text))[-1]["type"] == "chat_end"
+    assert len(asyncio.all_tasks() - before) == 2
+    for communicator in (first, second):
+        await communicator.disconnect()
