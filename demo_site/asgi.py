@@ -9,24 +9,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_site.settings")
 # Django must be set up before anything imports models (the routing does).
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from chat.conversation.gate import SocketGate  # noqa: E402
 from chat.conversation.origins import OriginValidator  # noqa: E402
-from chat.conversation.routing import websocket_urlpatterns  # noqa: E402
-from demo_site.daphne_shutdown import daphne_shutdown_fix  # noqa: E402
+from chat.conversation.routing import chat_socket  # noqa: E402
+from demo_site.daphne_patches import daphne_patch  # noqa: E402
 from demo_site.http_slots import RequestSlots  # noqa: E402
 from demo_site.sessions import SocketSession  # noqa: E402
 
-daphne_shutdown_fix()
+daphne_patch()
 application = ProtocolTypeRouter(
     {
         "http": RequestSlots(django_asgi_app, settings.HTTP_REQUESTS_AT_ONCE),
         # The socket knows its visitor by the session; it has no use for the user.
-        "websocket": OriginValidator(
-            SocketGate(SocketSession(URLRouter(websocket_urlpatterns)))
-        ),
+        "websocket": OriginValidator(SocketGate(SocketSession(chat_socket))),
     }
 )
 # What is loaded by now (Django, the apps, locale tables) lives as long as the

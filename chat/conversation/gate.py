@@ -128,11 +128,13 @@ async def _refuse(receive, send, code: CloseCode) -> None:
 
 class FrameQueue:
     """The frames (and channel-layer events) waiting for the app, and the app's wait
-    for the next one.
+    for the next one; under Daphne, also each connection's inbox from the server
+    (demo_site.daphne_patches).
 
     Writers that never wait (the gate bounds the frames it puts) and one reader:
     asyncio.Queue would keep four deques for that (its own, its getters', its
-    putters', an Event's), some 3 KB for every open socket."""
+    putters', an Event's), some 3 KB for every open socket. A second reader waiting
+    at once is a mistake, refused rather than left waiting forever."""
 
     def __init__(self) -> None:
         self.frames: list[dict] = []
@@ -145,6 +147,8 @@ class FrameQueue:
 
     async def get(self) -> dict:
         while not self.frames:
+            if self.waiter is not None:
+                raise RuntimeError("A FrameQueue has one reader; another is waiting.")
             self.waiter = asyncio.get_running_loop().create_future()
             try:
                 await self.waiter

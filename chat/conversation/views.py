@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from chat.conversation.addresses import request_client_address
 from chat.conversation.copy import CHAT_COPY
 from chat.conversation.ratelimit import Action, budgets_spend
+from chat.conversation.routing import CHAT_SOCKET_PATH
 from chat.conversation.visits import (
     visitor_seed_change_ends_conversation,
     visitor_seed_pin,
@@ -54,6 +55,7 @@ def chat_page(request: HttpRequest) -> HttpResponse:
         "seed_to_confirm": seed_to_confirm,
         "max_message_chars": settings.CHAT_MAX_MESSAGE_CHARS,
         "chat_copy": CHAT_COPY,
+        "socket_path": CHAT_SOCKET_PATH,
     }
     return render(request, "chat/page.html", context)
 
