@@ -48,7 +48,9 @@ def conversation_start(
         persona_kind=mode.persona_kind,
         persona=persona,
     )
-    conversation.full_clean(exclude=["mode"])  # the mode row was just read
+    # The mode row was just read; the persona is encoded as it is stored, so a value
+    # JSON cannot hold fails there too, without being encoded twice.
+    conversation.full_clean(exclude=["mode", "persona"])
     rows_insert([conversation])
     return conversation
 
