@@ -11,16 +11,33 @@ each in the thread of the slot it holds, as a WSGI server's thread pool runs the
 and the others wait their turn. A slot's thread keeps its connection from one
 request to the next (CONN_MAX_AGE); Django's request signals close it when it is
 broken or too old, or hand it back to PostgreSQL's pool. The slot used last is the
-next one given, so a quiet process wakes one thread. Sync code still running for a
-request that was cancelled delays the slot's next request, never runs beside it.
+next one given, so a quiet process wakes one thread. A request that ends while its
+sync code still runs (cancelled, or abandoned as its client went away) frees its slot
+only when that code is done: no other request waits behind it, or runs beside it.
 Daphne calls the application once the whole request has arrived, so a slow client
 holds no slot.
 """
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext
+
+
+class SlotThread(ThreadPoolExecutor):
+    """A slot's one thread, which knows whether work it was given is still running
+    or waiting."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(max_workers=1, thread_name_prefix=name)
+        self.unfinished: set[Future] = set()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        work = super().submit(fn, *args, **kwargs)
+        self.unfinished.add(work)
+        work.add_done_callback(self.unfinished.discard)
+        return work
 
 
 class RequestSlots:
@@ -29,11 +46,9 @@ class RequestSlots:
 
     def __init__(self, app, slots: int) -> None:
         self.app = app
-        self.free: asyncio.LifoQueue[ThreadPoolExecutor] = asyncio.LifoQueue()
+        self.free: asyncio.LifoQueue[SlotThread] = asyncio.LifoQueue()
         for slot in range(slots):
-            self.free.put_nowait(
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{slot}")
-            )
+            self.free.put_nowait(SlotThread(f"http-{slot}"))
 
     async def __call__(self, scope: dict, receive, send) -> None:
         thread = await self.free.get()
@@ -41,4 +56,20 @@ class RequestSlots:
             async with ThreadSensitiveContext(executor=thread):
                 await self.app(scope, receive, send)
         finally:
+            self.free_when_idle(thread)
+
+    def free_when_idle(self, thread: SlotThread) -> None:
+        """The slot back now, or once its thread has finished what the request left
+        running there, so no other request queues behind it. Even a request that
+        returns may have: Django's handler returns when the client goes away,
+        abandoning the view's sync code mid-way."""
+        if not thread.unfinished:
             self.free.put_nowait(thread)
+            return
+        loop = asyncio.get_running_loop()
+
+        def free(done) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self.free.put_nowait, thread)
+
+        thread.submit(lambda: None).add_done_callback(free)

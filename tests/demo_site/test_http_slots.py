@@ -123,3 +123,44 @@ async def test_pages_one_after_another_open_one_connection():
     assert opened_in[0] != threading.get_ident()
     if connection.vendor == "sqlite":
         assert len(opened_in) == 1
+
+
+@pytest.mark.parametrize("ending", ["cancelled", "abandoned"])
+async def test_a_slot_still_busy_with_an_ended_requests_code_is_not_handed_out(ending):
+    """The next request takes an idle slot at once, not the one used last, whether
+    the request was cancelled or returned leaving its sync code running (as
+    Django's handler does when the client goes away)."""
+    started, release = threading.Event(), threading.Event()
+    threads = []
+
+    def work(stuck: bool) -> None:
+        threads.append(threading.get_ident())
+        if stuck:
+            started.set()
+            release.wait(5)
+
+    async def app(scope, receive, send) -> None:
+        call = asyncio.ensure_future(sync_to_async(work)(scope["stuck"]))
+        if scope["stuck"] and ending == "abandoned":
+            await asyncio.to_thread(started.wait, 5)
+            call.cancel()
+            return
+        await call
+
+    slots = RequestSlots(app, 2)
+    first = asyncio.create_task(slots({"stuck": True}, None, None))
+    await asyncio.to_thread(started.wait, 5)
+    if ending == "cancelled":
+        first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    try:
+        await asyncio.wait_for(slots({"stuck": False}, None, None), timeout=2)
+        assert threads[1] != threads[0]
+    finally:
+        release.set()
+
+    async def both_free() -> None:  # the stuck slot comes back once its code is done
+        while slots.free.qsize() < 2:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(both_free(), timeout=2)
