@@ -269,8 +269,10 @@ class Message(models.Model):
         FAILED = "failed", "Failed"
         INTERRUPTED = "interrupted", "Interrupted"
 
+    # No index of its own: Meta's (conversation, created) one serves its lookups and
+    # cascades, and every message written kept both.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     content = models.TextField(blank=True)

@@ -161,20 +161,20 @@ def count(value: int | str, locale: str | None = None) -> str:
 def long_date(value: date | str, locale: str | None = None) -> str:
     """March 4, 2026 in en_US, 4. März 2026 in de_DE."""
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    return format_date(day, "long", locale=_locale(locale))
+    return _date_written(day, "long", _locale(locale))
 
 
 def short_date(value: date | str, locale: str | None = None) -> str:
     """Mar 4, 2026 in en_US, 04.03.2026 in de_DE: a date in a table's narrow column."""
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    return _short_date(day, _locale(locale))
+    return _date_written(day, "medium", _locale(locale))
 
 
-@functools.lru_cache(maxsize=2048)
-def _short_date(day: date, locale: Locale) -> str:
-    """Kept: a card and its tabs write the same few dates a dozen times or more, each
-    ~40 µs in Babel; customers' dates fall within months of today."""
-    return format_date(day, "medium", locale=locale)
+@functools.lru_cache(maxsize=4096)
+def _date_written(day: date, form: str, locale: Locale) -> str:
+    """Kept: a card, its tabs and a prompt write the same few dates a dozen times or
+    more, each ~40 µs in Babel; customers' dates fall within months of today."""
+    return format_date(day, form, locale=locale)
 
 
 def clock_time(value: time | str, locale: str | None = None) -> str:

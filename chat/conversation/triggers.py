@@ -8,6 +8,7 @@ Only the head of a message is read: a 4,000-character one costs what a short one
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from chat.generation import matching
 from chat.generation.matching import ModeLike
@@ -106,13 +107,20 @@ _LEAD_INS = _SWITCH_VERBS + _PADDING
 
 @dataclass(frozen=True)
 class TriggerMatch[M: ModeLike]:
-    """A trigger; mode is None when no given mode covers what was requested."""
+    """A trigger, read against the given modes."""
 
-    mode: M | None
     requested: str  # its words, as matching reads them: "bakery called sweet crumbs"
     # The same as typed, for chat.generation.requests: "a bakery called Sweet Crumbs".
     # Not compared: two matches are the same when they read the same words.
     request_text: str = field(default="", compare=False)
+    modes: Sequence[M] = field(default=(), compare=False, repr=False)
+
+    @cached_property
+    def mode(self) -> M | None:
+        """The given mode the requested words name, None when none covers them. Found
+        only when asked: a turn matches the industry its request names instead
+        (chat.conversation.turns.trigger_turn)."""
+        return matching.mode_best(tuple(self.requested.split()), self.modes)
 
 
 def mode_resolve_trigger[M: ModeLike](
@@ -139,9 +147,9 @@ def mode_resolve_trigger[M: ModeLike](
     start = located[lead - 1][1] if lead else 0
     end = located[-1][1] if requested else start
     return TriggerMatch(
-        mode=matching.mode_best(requested, modes),
         requested=" ".join(requested),
         request_text=clause[start:end].strip().lstrip(_SEPARATORS + " "),
+        modes=modes,
     )
 
 

@@ -4,6 +4,7 @@ read what its querysets read."""
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save, pre_save
 from django.forms.models import model_to_dict
 
@@ -160,3 +161,16 @@ def test_a_query_of_no_pk_must_not_hold_one():
 def test_nothing_listens_to_the_saves_the_statements_skip(model):
     assert not pre_save.has_listeners(model)
     assert not post_save.has_listeners(model)
+
+
+def test_a_message_keeps_one_index_on_its_conversation():
+    """Each message written updates every index on its table: the conversation's
+    lookups, history reads and cascades all use the (conversation, created) one."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "chat_message")
+    on_conversation = [
+        c["columns"]
+        for c in constraints.values()
+        if c["index"] and c["columns"][0] == "conversation_id"
+    ]
+    assert on_conversation == [["conversation_id", "created"]]

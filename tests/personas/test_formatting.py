@@ -92,13 +92,17 @@ def test_short_date_in_the_locale(locale, expected):
     assert short_date("2026-03-04", locale) == expected
 
 
-def test_a_short_date_written_before_reads_as_each_reader_reads_it():
-    """The dates kept as written are kept per locale, the reader's included."""
+def test_a_date_written_before_reads_as_each_reader_reads_it():
+    """The dates kept as written are kept per form and locale, the reader's
+    included."""
     day = date(2026, 3, 5)
     assert short_date(day, "de_DE") == "05.03.2026"
     assert short_date(day) == "Mar 5, 2026"
+    assert long_date(day) == "March 5, 2026"
     with written_for(Reader("ja_JP", "JPY")):
         assert short_date(day) == "2026/03/05"
+        assert long_date(day) == "2026年3月5日"
+    assert long_date(day, "de_DE") == "5. März 2026"
     assert short_date(day, "de_DE") == "05.03.2026"
 
 

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import hypothesis
@@ -8,7 +9,6 @@ from hypothesis import strategies as st
 from chat.conversation import triggers as switching
 from chat.conversation.triggers import (
     TRIGGER_READ_CHARS,
-    TriggerMatch,
     mode_resolve_trigger,
 )
 from chat.generation import matching
@@ -224,15 +224,15 @@ def test_mode_resolve_trigger_ignores_ordinary_chat(text: str) -> None:
 def test_mode_resolve_trigger_reports_unknown_request(
     text: str, requested: str
 ) -> None:
-    assert mode_resolve_trigger(text, MODES) == TriggerMatch(
-        mode=None, requested=requested
-    )
+    match = mode_resolve_trigger(text, MODES)
+
+    assert (match.mode, match.requested) == (None, requested)
 
 
 def test_mode_resolve_trigger_skips_mode_not_passed() -> None:
     match = mode_resolve_trigger("Presto-Change-O, you're a hospital", [BANKING])
 
-    assert match == TriggerMatch(mode=None, requested="hospital")
+    assert (match.mode, match.requested) == (None, "hospital")
 
 
 def test_mode_resolve_trigger_falls_back_to_shorter_alias_of_passed_mode() -> None:
@@ -240,7 +240,7 @@ def test_mode_resolve_trigger_falls_back_to_shorter_alias_of_passed_mode() -> No
         "Presto-Change-O, you're a health insurer", [BANKING, INSURANCE]
     )
 
-    assert match == TriggerMatch(mode=INSURANCE, requested="health insurer")
+    assert (match.mode, match.requested) == (INSURANCE, "health insurer")
 
 
 def test_mode_resolve_trigger_prefers_longest_alias_whatever_the_order() -> None:
@@ -250,6 +250,26 @@ def test_mode_resolve_trigger_prefers_longest_alias_whatever_the_order() -> None
 
     assert match is not None
     assert match.mode is HEALTHCARE
+
+
+class Untouchable(Sequence):
+    """Modes that fail the test if anything reads them."""
+
+    def __getitem__(self, index):
+        raise AssertionError("the modes were read")
+
+    def __len__(self) -> int:
+        raise AssertionError("the modes were read")
+
+
+def test_mode_resolve_trigger_reads_the_modes_only_for_its_mode() -> None:
+    """Telling a trigger from chat costs no matching: a turn matches the industry
+    its request names itself."""
+    match = mode_resolve_trigger("Presto-Change-O, you're a bank", Untouchable())
+
+    assert match.requested == "bank"
+    with pytest.raises(AssertionError, match="the modes were read"):
+        match.mode  # noqa: B018
 
 
 def test_mode_resolve_trigger_returns_the_mode_object_passed_in() -> None:
@@ -302,7 +322,7 @@ def test_mode_resolve_trigger_switches_on_longest_message() -> None:
     match = mode_resolve_trigger(text, MODES)
 
     assert len(text) == MESSAGE_MAX_CHARS
-    assert match == TriggerMatch(mode=BANKING, requested="bank")
+    assert (match.mode, match.requested) == (BANKING, "bank")
 
 
 @pytest.mark.parametrize(
@@ -330,7 +350,7 @@ def test_mode_resolve_trigger_drops_word_split_by_the_read_limit(
 
     match = mode_resolve_trigger(text, MODES)
 
-    assert match == TriggerMatch(mode=None, requested=requested)
+    assert (match.mode, match.requested) == (None, requested)
 
 
 # Messages of up to the longest allowed, mostly built from the matcher's own vocabulary
