@@ -12,8 +12,9 @@ and the others wait their turn. A slot's thread keeps its connection from one
 request to the next (CONN_MAX_AGE); Django's request signals close it when it is
 broken or too old, or hand it back to PostgreSQL's pool. The slot used last is the
 next one given, so a quiet process wakes one thread. A request that ends while its
-sync code still runs (cancelled, or abandoned as its client went away) frees its slot
-only when that code is done: no other request waits behind it, or runs beside it.
+sync code still runs (Daphne cancels an application still at work a while after its
+client went away, and at shutdown) frees its slot only when that code is done: no
+other request waits behind it, or runs beside it.
 Daphne calls the application once the whole request has arrived, so a slow client
 holds no slot.
 """
@@ -60,9 +61,8 @@ class RequestSlots:
 
     def free_when_idle(self, thread: SlotThread) -> None:
         """The slot back now, or once its thread has finished what the request left
-        running there, so no other request queues behind it. Even a request that
-        returns may have: Django's handler returns when the client goes away,
-        abandoning the view's sync code mid-way."""
+        running there (it was cancelled, or returned without waiting for a call),
+        so no other request queues behind it."""
         if not thread.unfinished:
             self.free.put_nowait(thread)
             return

@@ -111,8 +111,9 @@ class TriggerMatch[M: ModeLike]:
 
     requested: str  # its words, as matching reads them: "bakery called sweet crumbs"
     # The same as typed, for chat.generation.requests: "a bakery called Sweet Crumbs".
-    # Not compared: two matches are the same when they read the same words.
     request_text: str = field(default="", compare=False)
+    # Neither compared: two matches are the same when they read the same words,
+    # whatever modes they were read against.
     modes: Sequence[M] = field(default=(), compare=False, repr=False)
 
     @cached_property
