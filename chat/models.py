@@ -270,7 +270,7 @@ class Message(models.Model):
         INTERRUPTED = "interrupted", "Interrupted"
 
     # No index of its own: Meta's (conversation, created) one serves its lookups and
-    # cascades, and every message written kept both.
+    # cascades, and a second would cost every message written.
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )

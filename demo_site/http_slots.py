@@ -68,8 +68,9 @@ class RequestSlots:
             return
         loop = asyncio.get_running_loop()
 
-        def free(done) -> None:
+        def give_back(done) -> None:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(self.free.put_nowait, thread)
 
-        thread.submit(lambda: None).add_done_callback(free)
+        # The thread runs its work in order: this runs once the leftovers are done.
+        thread.submit(lambda: None).add_done_callback(give_back)
