@@ -10,12 +10,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from chat.conversation.visits import MODE_KEY, SEED_KEY
+from chat.conversation.visits import SEED_KEY
 from chat.models import Mode
 from personas.card import card_render
 from personas.formatting import Reader, written_for
 from personas.registry import Kind, generate_persona, kind_register, kind_unregister
-from tests.chat.socket import reply_collect, send, session_create, socket_open
+from tests.chat.socket import (
+    reply_collect,
+    send,
+    session_create_in,
+    socket_open,
+)
 from tests.support.observatory import NAME, OBSERVATORY
 from tests.support.stargazing import (
     CATALOGUE,
@@ -114,8 +119,8 @@ def test_throwaway_kind_card_lays_out_its_table_and_meter(observatory):
 
 
 async def session_create_for_stargazing() -> str:
-    """A visitor whose session already names the throwaway kind's mode."""
-    return await session_create(**{MODE_KEY: SLUG, SEED_KEY: SEED})
+    """A visitor who last talked in the throwaway kind's mode."""
+    return await session_create_in(SLUG, **{SEED_KEY: SEED})
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

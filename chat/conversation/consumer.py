@@ -74,12 +74,12 @@ async def task_cancel(task: asyncio.Task | None) -> None:
 
 
 def visit_start_versioned(
-    start: Callable[[SessionBase], visits.Visit], session: SessionBase
+    start: Callable[[], visits.Visit],
 ) -> tuple[visits.Visit, PromptTemplate | None]:
     """The visit `start` makes and the version its greeting comes from, read in the
     same database trip so the greeting's message can record it (and the mode's help
     articles, for its turns)."""
-    visit = start(session)
+    visit = start()
     return visit, mode_words_current(visit.mode)
 
 
@@ -246,7 +246,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         turn = await db(turns.turn_take)(
             self.visit,
             frame.payload.text,
-            session=self.scope["session"],
             address=self.address,
             visitor=self.visitor,
             backend=info,
@@ -317,7 +316,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_new_persona(self, frame: Frame) -> None:
         """A new customer (a new seed kept in the session), same mode."""
         await self.visit_replace(
-            "new_persona", partial(visits.visit_new_customer, visit=self.visit)
+            "new_persona",
+            partial(visits.visit_new_customer, self.scope["session"], visit=self.visit),
         )
 
     async def on_clear(self, frame: Frame) -> None:
@@ -367,11 +367,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     def starter(
         self, *, mode: Mode, company_name: str = ""
-    ) -> Callable[[SessionBase], visits.Visit]:
+    ) -> Callable[[], visits.Visit]:
         """A new conversation in `mode` with this visitor's customer, under the
         company they named, if any."""
         return partial(
             visits.visit_start,
+            self.visit.conversation.visitor_key,
             mode=mode,
             customer=self.visit.customer,
             company_name=company_name,
@@ -380,7 +381,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def visit_replace(
         self,
         reason: str,
-        start: Callable[[SessionBase], visits.Visit],
+        start: Callable[[], visits.Visit],
         *,
         counted: bool = True,
     ) -> None:
@@ -388,7 +389,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if counted and not await self.budget_spend(Action.CONVERSATION):
             return
         await self.reply_cancel()
-        visit, version = await db(visit_start_versioned)(start, self.scope["session"])
+        visit, version = await db(visit_start_versioned)(start)
         await self.visit_show(reason, visit, version)
 
     async def visit_show(

@@ -55,19 +55,12 @@ def conversation_start(
     return conversation
 
 
-def conversation_resumable(
-    *, conversation_id: int | None, visitor_key: str, mode: Mode, seed: int
-) -> Conversation | None:
-    """The visitor's earlier conversation, if it still fits this mode and customer."""
-    if not conversation_id or not visitor_key:
+def conversation_latest(*, visitor_key: str) -> Conversation | None:
+    """The visitor's latest conversation; none for a visitor without a session, whose
+    conversations share the blank key."""
+    if not visitor_key:
         return None
-    return Conversation.objects.filter(
-        pk=conversation_id,
-        visitor_key=visitor_key,
-        mode=mode,
-        persona_kind=mode.persona_kind,
-        seed=seed,
-    ).first()
+    return Conversation.objects.filter(visitor_key=visitor_key).order_by("-pk").first()
 
 
 def message_create_user(*, conversation: Conversation, text: str) -> Message:

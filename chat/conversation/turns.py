@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.utils.functional import SimpleLazyObject
 
 from chat.articles import articles_matching
@@ -64,7 +63,6 @@ def turn_take(
     visit: Visit,
     text: str,
     *,
-    session: SessionBase,
     address: str,
     visitor: str,
     backend: BackendInfo,
@@ -79,7 +77,7 @@ def turn_take(
     if turn.switch_to is not None or turn.conjure is not None:
         transcripts.message_create_user(conversation=visit.conversation, text=text)
         if turn.switch_to is not None:
-            return turn_switch(visit, turn, session, address=address, visitor=visitor)
+            return turn_switch(visit, turn, address=address, visitor=visitor)
         return turn
     answering = CANNED if turn.canned_reply is not None else backend
     _, reply = transcripts.exchange_begin(
@@ -92,9 +90,7 @@ def turn_take(
     return replace(turn, reply=reply)
 
 
-def turn_switch(
-    visit: Visit, turn: Turn, session: SessionBase, *, address: str, visitor: str
-) -> Turn:
+def turn_switch(visit: Visit, turn: Turn, *, address: str, visitor: str) -> Turn:
     """A switch counts as a new conversation: within budget, it starts in the same
     trip, with the version its greeting records."""
     budgets = {"address": address, "visitor": visitor}
@@ -102,7 +98,7 @@ def turn_switch(
     if retry_after is not None:
         return Turn(retry_after=retry_after, over_budget=Action.CONVERSATION)
     started = visit_start(
-        session,
+        visit.conversation.visitor_key,
         mode=turn.switch_to,
         customer=visit.customer,
         company_name=turn.company_name,

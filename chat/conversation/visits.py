@@ -3,6 +3,10 @@
 The seed is a stable hash of the session key (never Python's salted `hash()`), so a
 visitor keeps their customer across reloads, tabs and server processes.
 
+Where they are is the database's: a visit resumes the visitor's latest conversation
+(and its mode). A switch writes its conversation and nothing else; the session is
+saved only when the customer changes.
+
 The session key is a login: whoever holds it is that visitor, or that staff user. So it
 is never stored or shown; conversations carry `visitor_key`, a keyed hash of it.
 """
@@ -17,18 +21,21 @@ from django.utils.crypto import salted_hmac
 
 from chat import llm
 from chat.conversation import transcripts
-from chat.conversation.transcripts import conversation_resumable, conversation_start
+from chat.conversation.transcripts import conversation_latest, conversation_start
 from chat.dashboard.tabs import dashboard_payload
 from chat.models import Conversation, Mode
 from chat.payloads import card_payload, mode_as_named, mode_payload
-from chat.selectors import mode_get_active, mode_shared, modes_active, modes_pickable
+from chat.selectors import (
+    mode_active_of,
+    mode_shared,
+    modes_active,
+    modes_pickable,
+)
 from personas import MAX_SEED
 from personas.registry import generate_persona
 
 SEED_KEY = "persona_seed"
 AS_OF_KEY = "persona_as_of"
-MODE_KEY = "mode_slug"
-CONVERSATION_KEY = "conversation_id"
 VISITOR_KEY_SALT = "chat.visitor"
 
 
@@ -72,15 +79,24 @@ def visitor_customer(session: SessionBase, *, today: date) -> Customer:
 
 def visitor_seed_change_ends_conversation(session: SessionBase, seed: int) -> bool:
     """Whether pinning `seed` would end a conversation the visitor already has."""
-    has_conversation = session.get(CONVERSATION_KEY) is not None
-    return has_conversation and session.get(SEED_KEY) != seed
+    if session.get(SEED_KEY) == seed:
+        return False
+    return conversation_latest(visitor_key=visitor_key(session.session_key)) is not None
 
 
 def visitor_seed_pin(session: SessionBase, seed: int) -> None:
-    """Pin the customer to `seed` (the page's `?seed=N`), for a reproducible demo."""
+    """Pin the customer to `seed` (the page's `?seed=N`), for a reproducible demo:
+    the visitor's conversation with another customer is not resumed."""
     if session.get(SEED_KEY) != seed:
         session[SEED_KEY] = seed
-        session.pop(CONVERSATION_KEY, None)
+
+
+def session_changes_save(session: SessionBase) -> None:
+    """Save what changed in the visitor's session (their customer, the first time or
+    a new one); a socket without a session has none to save."""
+    if session.modified and session.session_key:
+        session.save()
+        session.modified = False
 
 
 @dataclass(frozen=True)
@@ -99,19 +115,27 @@ class Visit:
         return mode_as_named(self.mode, self.conversation.company_name)
 
 
-def visit_open(session: SessionBase, *, today: date) -> Visit:
-    """The visitor's current visit, resuming their conversation when it still fits."""
+def visit_open(session: SessionBase, *, today: date) -> tuple[Visit, bool]:
+    """The visitor's visit, and whether it resumed their latest conversation: it does
+    while its mode is active with the same kind of customer, and the customer is
+    still theirs; else a new one starts in that mode (or, inactive, the default)."""
     customer = visitor_customer(session, today=today)
-    mode = mode_shared(mode_get_active(session.get(MODE_KEY, "")) or _mode_default())
-    conversation = conversation_resumable(
-        conversation_id=session.get(CONVERSATION_KEY),
-        visitor_key=visitor_key(session.session_key),
-        mode=mode,
-        seed=customer.seed,
+    session_changes_save(session)
+    key = visitor_key(session.session_key)
+    latest = conversation_latest(visitor_key=key)
+    mode = mode_active_of(latest.mode_id) if latest is not None else None
+    mode = mode_shared(mode or _mode_default())
+    if latest is not None and _resumes(latest, mode, customer):
+        return Visit(mode, customer, latest.persona, latest), True
+    return visit_start(key, mode=mode, customer=customer), False
+
+
+def _resumes(conversation: Conversation, mode: Mode, customer: Customer) -> bool:
+    return (conversation.mode_id, conversation.persona_kind, conversation.seed) == (
+        mode.pk,
+        mode.persona_kind,
+        customer.seed,
     )
-    if conversation is None:
-        return visit_start(session, mode=mode, customer=customer)
-    return Visit(mode, customer, conversation.persona, conversation)
 
 
 def _mode_default() -> Mode:
@@ -121,10 +145,11 @@ def _mode_default() -> Mode:
 
 
 def visit_start(
-    session: SessionBase, *, mode: Mode, customer: Customer, company_name: str = ""
+    visitor_key: str, *, mode: Mode, customer: Customer, company_name: str = ""
 ) -> Visit:
-    """A new conversation in `mode` with the customer's persona for that mode, under
-    `company_name` when the visitor named one."""
+    """A new conversation of the visitor's (`visitor_key`) in `mode`, with the
+    customer's persona for that mode, under `company_name` when they named one: from
+    now on the one their visits resume."""
     mode = mode_shared(mode)
     persona = generate_persona(
         mode.persona_kind,
@@ -134,25 +159,25 @@ def visit_start(
         catalogue=mode.catalogue,
     )
     conversation = conversation_start(
-        visitor_key=visitor_key(session.session_key),
+        visitor_key=visitor_key,
         mode=mode,
         seed=customer.seed,
         as_of=customer.as_of,
         persona=persona,
         company_name=company_name,
     )
-    session[MODE_KEY] = mode.slug
-    session[CONVERSATION_KEY] = conversation.pk
-    if session.session_key:
-        session.save()
     return Visit(mode, customer, persona, conversation)
 
 
 def visit_new_customer(session: SessionBase, *, visit: Visit) -> Visit:
     """A new customer for this visitor, kept in the session for their next visits."""
     customer = Customer(seed=seed_random(), as_of=visit.customer.as_of)
+    started = visit_start(
+        visit.conversation.visitor_key, mode=visit.mode, customer=customer
+    )
     session[SEED_KEY] = customer.seed
-    return visit_start(session, mode=visit.mode, customer=customer)
+    session_changes_save(session)
+    return started
 
 
 @dataclass(frozen=True)
@@ -165,9 +190,7 @@ class VisitOpened:
 def visit_open_payload(session: SessionBase, *, today) -> VisitOpened:
     """The socket's visit and its `session` frame, in one trip to the database."""
     transcripts.replies_interrupt_stale_once()
-    before = session.get(CONVERSATION_KEY)
-    visit = visit_open(session, today=today)
-    resumed = visit.conversation.pk == before
+    visit, resumed = visit_open(session, today=today)
     return VisitOpened(visit, session_payload(visit), resumed)
 
 

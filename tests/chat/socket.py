@@ -6,9 +6,11 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 
 from chat.conversation import listening
-from chat.models import Mode
+from chat.conversation.visits import visitor_key
+from chat.models import Conversation, Mode
 from demo_site.asgi import application
 
 ORIGIN = (b"origin", b"http://testserver")
@@ -22,6 +24,25 @@ def session_create(**data) -> str:
     session = SessionStore()
     session.update(data)
     session.create()
+    return session.session_key
+
+
+@database_sync_to_async
+def session_create_in(mode_slug: str, **data) -> str:
+    """A saved session whose visitor last talked in `mode_slug` with a customer no
+    longer theirs (a seed none has): their visit starts a new conversation there."""
+    session = SessionStore()
+    session.update(data)
+    session.create()
+    mode = Mode.objects.get(slug=mode_slug)
+    Conversation.objects.create(
+        visitor_key=visitor_key(session.session_key),
+        mode=mode,
+        seed=-1,
+        as_of=timezone.localdate(),
+        persona_kind=mode.persona_kind,
+        persona={},
+    )
     return session.session_key
 
 

@@ -20,7 +20,7 @@ from tests.chat.dashboard.planetarium import (  # noqa: F401  (a fixture)
     dome_save,
     planetarium,
 )
-from tests.chat.socket import send, session_create, socket_open
+from tests.chat.socket import send, session_create_in, socket_open
 from tests.chat.test_admin import change_data, change_url
 from tests.support.stargazing import MODE_FIELDS
 
@@ -219,7 +219,7 @@ def test_unchanged_tabs_are_not_reported_as_a_change(admin_client):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_tabs_saved_by_staff_reach_open_chats_in_that_mode(django_user_model):
     mode = await sync_to_async(dome_save)()
-    communicator, session = await socket_open(await session_create(mode_slug=SLUG))
+    communicator, session = await socket_open(await session_create_in(SLUG))
     assert session["dashboard"] == dashboard_payload(mode, session["persona"])
     assert [t["title"] for t in session["dashboard"]["tabs"]] == [
         "Overview",

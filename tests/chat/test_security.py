@@ -242,13 +242,14 @@ async def test_forged_sessionid_gets_a_fresh_customer():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_session_naming_another_visitors_conversation_does_not_resume_it():
-    """A session pointing at someone else's conversation id starts its own."""
+    """A session copying someone else's customer, and naming their conversation as
+    sessions once did, starts its own: a visit resumes only its visitor's."""
     secret = "My PIN is 9931"
     key_a, session_a = await visitor_a_chat(secret)
     data_a = await session_data(key_a)
     key_b = await session_create(
         conversation_id=session_a["conversation_id"],
-        mode_slug=data_a["mode_slug"],
+        mode_slug="banking",
         persona_seed=data_a["persona_seed"],
         persona_as_of=data_a["persona_as_of"],
     )

@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 
 from chat import llm
 from chat.conversation.replies import TOOL_CALLS_KEPT, TOOL_CALLS_MAX
-from chat.conversation.visits import MODE_KEY, SEED_KEY
+from chat.conversation.visits import SEED_KEY
 from chat.dashboard.tools import tool_caption, tool_run
 from chat.models import Message, Mode
 from personas import Kind, kind_register, kind_unregister
@@ -20,7 +20,7 @@ from tests.chat.socket import (
     frames_until,
     reply_collect,
     send,
-    session_create,
+    session_create_in,
     socket_open,
 )
 from tests.support.observatory import NAME
@@ -72,7 +72,7 @@ def scripted(settings, stargazing) -> type[ScriptedBackend]:
 
 
 async def stargazer_session() -> str:
-    return await session_create(**{MODE_KEY: SLUG, SEED_KEY: SEED})
+    return await session_create_in(SLUG, **{SEED_KEY: SEED})
 
 
 @database_sync_to_async

@@ -5,7 +5,6 @@ import pytest
 from channels.db import database_sync_to_async
 
 from chat import services
-from chat.conversation.visits import MODE_KEY
 from chat.dashboard.tabs import dashboard_payload
 from chat.models import Mode
 from tests.chat.dashboard.planetarium import (  # noqa: F401  (a fixture)
@@ -13,7 +12,13 @@ from tests.chat.dashboard.planetarium import (  # noqa: F401  (a fixture)
     dome_save,
     planetarium,
 )
-from tests.chat.socket import frames_until, send, session_create, socket_open
+from tests.chat.socket import (
+    frames_until,
+    send,
+    session_create,
+    session_create_in,
+    socket_open,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -42,7 +47,7 @@ async def test_switching_to_a_mode_brings_its_tabs_for_the_new_customer():
 async def test_session_brings_the_modes_own_tabs():
     mode = await database_sync_to_async(dome_save)(dashboard_tabs=OWN)
 
-    communicator, session = await socket_open(await session_create(**{MODE_KEY: SLUG}))
+    communicator, session = await socket_open(await session_create_in(SLUG))
 
     assert titles(session["dashboard"]) == ["Nights"]
     [tiles, chart] = session["dashboard"]["tabs"][0]["panels"]
@@ -54,7 +59,7 @@ async def test_session_brings_the_modes_own_tabs():
 
 async def test_staff_emptying_the_tabs_sends_the_kinds_defaults():
     mode = await database_sync_to_async(dome_save)(dashboard_tabs=OWN)
-    communicator, session = await socket_open(await session_create(**{MODE_KEY: SLUG}))
+    communicator, session = await socket_open(await session_create_in(SLUG))
     mode = await database_sync_to_async(Mode.objects.get)(pk=mode.pk)
     mode.dashboard_tabs = []
 

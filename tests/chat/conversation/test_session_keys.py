@@ -119,7 +119,7 @@ def test_migration_hashes_stored_session_keys_and_keeps_them_resumable(
         latest.pk: visitor_key(key),
         cookieless.pk: "",
     }
-    visit = visit_open(SessionStore(session_key=key), today=today)
+    visit, _ = visit_open(SessionStore(session_key=key), today=today)
     assert visit.conversation.pk == latest.pk
     # The migration inlines the hash; it must stay the app's.
     migration = importlib.import_module(f"chat.migrations.{HASHED}")

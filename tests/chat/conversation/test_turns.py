@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chat import selectors
 from chat.conversation.ratelimit import Action
+from chat.conversation.transcripts import conversation_latest
 from chat.conversation.turns import (
     SystemPrompts,
     Turn,
@@ -16,32 +17,27 @@ from chat.conversation.turns import (
     turn_decide,
     turn_take,
 )
-from chat.conversation.visits import CONVERSATION_KEY, Customer, visit_start
+from chat.conversation.visits import Customer, visit_start, visitor_key
 from chat.generation.requests import REFUSALS
 from chat.llm import BackendInfo
 from chat.models import Conversation, Message, Mode
 from chat.selectors import help_articles
 
-
-class FakeSession(dict):
-    """A session with no key, as a socket without a cookie has."""
-
-    session_key = None
+VISITOR_KEY = visitor_key("a visitor's session key")
 
 
 @pytest.fixture
 def visit(db):
     customer = Customer(seed=7, as_of=timezone.localdate())
     mode = Mode.objects.get(slug="banking")
-    return visit_start(FakeSession(), mode=mode, customer=customer)
+    return visit_start(VISITOR_KEY, mode=mode, customer=customer)
 
 
-def take(visit, text: str, session=None):
+def take(visit, text: str):
     """`turn_take` as the consumer calls it for a visitor at 127.0.0.1."""
     return turn_take(
         visit,
         text,
-        session=FakeSession() if session is None else session,
         address="127.0.0.1",
         visitor="visitor",
         backend=BackendInfo(backend="openai", model="test-model"),
@@ -194,14 +190,13 @@ def test_system_prompts_render_again_only_when_what_they_depend_on_changes(visit
         "content": system_prompt(visit, asked),
     }
     messages(visit, turn("hello", version=visit.mode.prompts.get(pk=version.pk)))
-    again = visit_start(FakeSession(), mode=visit.mode, customer=visit.customer)
+    again = visit_start(VISITOR_KEY, mode=visit.mode, customer=visit.customer)
     messages(again, turn("hello"))
     assert rendered == ["hello", articles[0].title, "hello", "hello"]
 
 
 def test_turn_take_a_switch_starts_the_new_conversation_in_the_same_trip(visit):
-    session = FakeSession()
-    turn = take(visit, "Presto-Change-O, you're an insurer called Acme", session)
+    turn = take(visit, "Presto-Change-O, you're an insurer called Acme")
     started = turn.started
     assert (started.mode.slug, started.conversation.company_name) == (
         "insurance",
@@ -209,7 +204,8 @@ def test_turn_take_a_switch_starts_the_new_conversation_in_the_same_trip(visit):
     )
     assert started.customer == visit.customer
     assert started.conversation.pk != visit.conversation.pk
-    assert session[CONVERSATION_KEY] == started.conversation.pk
+    # The visitor's, so their next visit resumes it.
+    assert conversation_latest(visitor_key=VISITOR_KEY) == started.conversation
     assert turn.prompt_version == started.mode.prompts.get(is_active=True)
     # The trigger stays in the conversation it was said in.
     said = Message.objects.filter(conversation=visit.conversation).get()

@@ -7,10 +7,18 @@ from django.contrib.sessions.models import Session
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from chat.conversation.copy import CHAT_COPY
 from chat.conversation.views import seed_parse
-from chat.conversation.visits import CONVERSATION_KEY, SEED_KEY
+from chat.conversation.visits import (
+    SEED_KEY,
+    Customer,
+    visit_open,
+    visit_start,
+    visitor_key,
+)
+from chat.models import Mode
 from personas import MAX_SEED
 from personas.registry import kind_names
 
@@ -146,15 +154,27 @@ def visitor_with_conversation(seed: int, *, enforce_csrf_checks=False) -> Client
     """A visitor who already chats with customer #`seed`."""
     client = Client(enforce_csrf_checks=enforce_csrf_checks)
     session = client.session
-    session.update({SEED_KEY: seed, CONVERSATION_KEY: 42})
+    session.update({SEED_KEY: seed})
     session.save()
+    visit_start(
+        visitor_key(session.session_key),
+        mode=Mode.objects.get(slug="banking"),
+        customer=Customer(seed=seed, as_of=timezone.localdate()),
+    )
     return client
+
+
+def conversation_resumes(client: Client) -> bool:
+    """Whether the visitor's next visit resumes their conversation."""
+    _, resumed = visit_open(client.session, today=timezone.localdate())
+    return resumed
 
 
 def test_chat_page_other_seed_asks_before_ending_the_conversation():
     client = visitor_with_conversation(3)
     response = client.get(reverse("chat:page"), {"seed": "7"})
-    assert (client.session[SEED_KEY], client.session[CONVERSATION_KEY]) == (3, 42)
+    assert client.session[SEED_KEY] == 3
+    assert conversation_resumes(client)
     page = response.content.decode()
     assert "Start over with customer #7? Your current conversation will end." in page
     assert 'name="csrfmiddlewaretoken"' in page
@@ -169,7 +189,7 @@ def test_chat_page_same_seed_asks_nothing():
     client = visitor_with_conversation(3)
     response = client.get(reverse("chat:page"), {"seed": "3"})
     assert b'data-testid="seed-confirm"' not in response.content
-    assert client.session[CONVERSATION_KEY] == 42
+    assert conversation_resumes(client)
 
 
 def test_seed_pin_starts_over_with_the_seed_and_shows_it():
@@ -181,7 +201,7 @@ def test_seed_pin_starts_over_with_the_seed_and_shows_it():
     assert response.status_code == 302
     assert response.url == f"{reverse('chat:page')}?seed=7"
     assert client.session[SEED_KEY] == 7
-    assert CONVERSATION_KEY not in client.session
+    assert not conversation_resumes(client)
     page = client.get(response.url)
     assert b'data-testid="seed-confirm"' not in page.content
 
@@ -191,7 +211,8 @@ def test_seed_pin_refuses_a_bad_seed_and_keeps_the_conversation(seed):
     client = visitor_with_conversation(3)
     response = client.post(reverse("chat:seed_pin"), {"seed": seed})
     assert response.status_code == 400
-    assert (client.session[SEED_KEY], client.session[CONVERSATION_KEY]) == (3, 42)
+    assert client.session[SEED_KEY] == 3
+    assert conversation_resumes(client)
 
 
 def test_seed_pin_needs_the_csrf_token():
@@ -204,7 +225,7 @@ def test_seed_pin_needs_the_csrf_token():
 def test_seed_pin_is_post_only():
     client = visitor_with_conversation(3)
     assert client.get(reverse("chat:seed_pin"), {"seed": "7"}).status_code == 405
-    assert client.session[CONVERSATION_KEY] == 42
+    assert conversation_resumes(client)
 
 
 def fresh_visit(address: str, **headers: str) -> int:
