@@ -233,8 +233,10 @@ class Conversation(models.Model):
         help_text="A keyed hash of the visitor's session key (chat.conversation.visits."
         "visitor_key), never the key itself: blank for a visitor without a session.",
     )
+    # No index of its own: Meta's (mode, started) one serves its lookups, and each
+    # index is one more write for every conversation started (migration 0010).
     mode = models.ForeignKey(
-        Mode, on_delete=models.PROTECT, related_name="conversations"
+        Mode, on_delete=models.PROTECT, related_name="conversations", db_index=False
     )
     seed = models.BigIntegerField()
     as_of = models.DateField()

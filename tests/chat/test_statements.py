@@ -163,14 +163,21 @@ def test_nothing_listens_to_the_saves_the_statements_skip(model):
     assert not post_save.has_listeners(model)
 
 
-def test_a_message_keeps_one_index_on_its_conversation():
-    """Each message written updates every index on its table: the conversation's
-    lookups, history reads and cascades all use the (conversation, created) one."""
+@pytest.mark.parametrize(
+    ("table", "key", "index"),
+    [
+        ("chat_message", "conversation_id", ["conversation_id", "created"]),
+        ("chat_conversation", "mode_id", ["mode_id", "started"]),
+    ],
+)
+def test_a_row_keeps_one_index_on_its_parent(table, key, index):
+    """Each row written updates every index on its table: the parent's lookups,
+    ordered reads and cascades (or protection) all use the one that leads with it."""
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, "chat_message")
-    on_conversation = [
+        constraints = connection.introspection.get_constraints(cursor, table)
+    on_parent = [
         c["columns"]
         for c in constraints.values()
-        if c["index"] and c["columns"][0] == "conversation_id"
+        if c["index"] and c["columns"][0] == key
     ]
-    assert on_conversation == [["conversation_id", "created"]]
+    assert on_parent == [index]
