@@ -9,6 +9,7 @@ When the shared cache (Redis) is unreachable the limits let actions through: the
 chat staying up matters more than counting during the outage.
 """
 
+import contextlib
 import time
 from collections.abc import Sequence
 from enum import StrEnum
@@ -91,15 +92,20 @@ async def abudgets_spend(
 
 
 def _count(keys: Sequence[tuple[str, int]], *, timeout: int) -> list[int]:
-    """Add one to each counter, creating it when missing (or culled by a full cache)."""
-    counts = []
-    for key, _ in keys:
-        if cache.add(key, 1, timeout=timeout):
-            counts.append(1)
-            continue
-        try:
-            counts.append(cache.incr(key))
-        except ValueError:
-            cache.set(key, 1, timeout=timeout)
-            counts.append(1)
-    return counts
+    return [_count_one(key, timeout=timeout) for key, _ in keys]
+
+
+def _count_one(key: str, *, timeout: int) -> int:
+    """Add one to a counter. Added to first: all but a window's first count find it
+    (one call, where making sure it exists first took two, and on Redis three round
+    trips). Missing, it is made, unless another count made it meanwhile; culled by a
+    full cache in between, made again."""
+    with contextlib.suppress(ValueError):
+        return cache.incr(key)
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=timeout)
+        return 1

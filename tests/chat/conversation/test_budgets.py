@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from channels.db import database_sync_to_async
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
@@ -20,7 +21,7 @@ from chat.conversation import listening
 from chat.conversation.addresses import client_address
 from chat.conversation.frames import CloseCode
 from chat.conversation.gate import FrameQueue, GatedSocket, TokenBucket, open_sockets
-from chat.conversation.ratelimit import Action, abudgets_spend
+from chat.conversation.ratelimit import Action, _count_one, abudgets_spend
 from chat.models import Conversation, Mode
 from tests.chat.socket import (
     REJOIN_SECONDS,
@@ -279,20 +280,38 @@ async def test_a_reconnect_storm_spends_the_address_budget(settings):
     )
 
 
+def test_a_counter_is_made_at_its_first_count_and_made_again_once_culled():
+    """On this run's cache (local memory, or Redis with `make test-pg`)."""
+    key = "chat-rate:message:counted:0"
+    cache.delete(key)
+    counts = [_count_one(key, timeout=60) for _ in range(3)]
+    cache.delete(key)  # as a full cache culls it
+    counts += [_count_one(key, timeout=60) for _ in range(2)]
+    assert counts == [1, 2, 3, 1, 2]
+
+
 # The threads each cache backend below was called in.
 cache_threads: list[int] = []
 
 
-class ThreadNotingLocMemCache(LocMemCache):
+class ThreadNoting:
+    """A cache noting the thread of each call a count makes."""
+
+    def incr(self, *args, **kwargs):
+        cache_threads.append(threading.get_ident())
+        return super().incr(*args, **kwargs)
+
     def add(self, *args, **kwargs):
         cache_threads.append(threading.get_ident())
         return super().add(*args, **kwargs)
 
 
-class ThreadNotingRedisCache(RedisCache):
-    def add(self, *args, **kwargs):
-        cache_threads.append(threading.get_ident())
-        return super().add(*args, **kwargs)
+class ThreadNotingLocMemCache(ThreadNoting, LocMemCache):
+    pass
+
+
+class ThreadNotingRedisCache(ThreadNoting, RedisCache):
+    pass
 
 
 @pytest.mark.parametrize(
