@@ -89,7 +89,7 @@ def mode_shared(mode: Mode) -> Mode:
     holds the same object rather than a copy each (its JSON fields, its related
     managers). A read that differs in any field (staff saved it) takes its place."""
     kept = _modes_shown.get(mode.pk)
-    if kept is not None and _mode_row(kept) == _mode_row(mode):
+    if kept is mode or (kept is not None and _mode_row(kept) == _mode_row(mode)):
         return kept
     if mode.pk is not None:
         _modes_shown[mode.pk] = mode

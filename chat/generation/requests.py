@@ -12,7 +12,7 @@ industry words before it.
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -199,8 +199,11 @@ def _spells_blocked(words: list[str]) -> bool:
     return any(_blocked(word) for word in (*words, *spelled))
 
 
+@lru_cache(maxsize=4096)
 def _blocked(word: str) -> bool:
-    """A blocked word, its plural, or either in leetspeak or with a letter held."""
+    """A blocked word, its plural, or either in leetspeak or with a letter held.
+    Kept per word, as `_mashed`: every trigger asks it of each of its words, and
+    visitors ask for the same few industries."""
     plain = word.casefold().translate(_LEET).replace("'", "").replace("-", "")
     held = {
         plain,
@@ -211,6 +214,7 @@ def _blocked(word: str) -> bool:
     return not forms.isdisjoint(blocked_words())
 
 
+@lru_cache(maxsize=4096)
 def _mashed(word: str) -> bool:
     """Keys run along a row ("asdf", "qwerty"), one key held, six consonants in a
     row, or no vowel at all."""
