@@ -11,13 +11,17 @@ socket here shows the mode, and a while after (chat.conversation.listening), and
 is kept of a mode is trusted only while it is in (`mode_watch`, `mode_unwatch`); a
 visit opening or switching to a mode this process does not watch reads it afresh.
 A trigger's mode is kept whole the same way (`mode_current`).
+The words triggers match, every active mode's (`modes_to_match`), are kept the same way
+while the process hears every mode's saves: its listener is in the group each save
+reaches (chat.broadcast.MODES_GROUP, watched here as EVERY_MODE), and any mode's save
+forgets them.
 What is kept of a mode never outlives CHAT_GROUP_REJOIN_SECONDS. A visit's mode goes
 through `mode_shared`: the sockets showing a mode hold one instance of it, not a
 copy each.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -29,42 +33,48 @@ from chat.statements import objects_select
 from personas.articles import Article
 
 
-class PerMode[T]:
-    """A read about a mode kept in this process until staff change the mode, and
-    never longer than CHAT_GROUP_REJOIN_SECONDS: a save whose message this process
-    missed (the channel layer down, or Redis restarted and forgot the groups until
-    the listener re-joins) reaches it by then.
+def _pk(mode: Mode) -> int:
+    return mode.pk
+
+
+class PerMode[M, T]:
+    """A read about a mode (`key` of what it reads) kept in this process until staff
+    change the mode, and never longer than CHAT_GROUP_REJOIN_SECONDS: a save whose
+    message this process missed (the channel layer down, or Redis restarted and
+    forgot the groups until the listener re-joins) reaches it by then.
 
     Reads run in the database thread and forgetting on the event loop: a read
     under way as anything is forgotten may be older than what forgot it, so it is
     returned but not kept (at worst, a mode is read once more)."""
 
-    def __init__(self, read: Callable[[Mode], T]) -> None:
-        self.read = read
-        self.kept: dict[int, tuple[float, T]] = {}  # mode pk -> (read at, value)
+    def __init__(
+        self, read: Callable[[M], T], key: Callable[[M], Hashable] = _pk
+    ) -> None:
+        self.read, self.key = read, key
+        self.kept: dict[Hashable, tuple[float, T]] = {}  # key -> (read at, value)
         self.forgets = 0  # how many times anything was forgotten
 
-    def refresh(self, mode: Mode) -> T:
+    def refresh(self, mode: M) -> T:
         """Read now, and keep it for the turns that follow unless the mode was
         forgotten meanwhile."""
         forgets = self.forgets
         value = self.read(mode)
         if forgets == self.forgets:
-            self.kept[mode.pk] = (time.monotonic(), value)
+            self.kept[self.key(mode)] = (time.monotonic(), value)
         return value
 
-    def cached(self, mode: Mode) -> T:
+    def cached(self, mode: M) -> T:
         """As last read in this process (read on a miss, or once it is too old)."""
-        read_at, value = self.kept.get(mode.pk, (None, None))
+        read_at, value = self.kept.get(self.key(mode), (None, None))
         age = time.monotonic() - read_at if read_at is not None else None
         if age is None or age > settings.CHAT_GROUP_REJOIN_SECONDS:
             return self.refresh(mode)
         return value
 
-    def current(self, mode: Mode) -> T:
+    def current(self, mode: M) -> T:
         """As kept while this process watches the mode (and so hears of every
         save), else read now."""
-        if mode.pk in _watched:
+        if self.key(mode) in _watched:
             return self.cached(mode)
         return self.refresh(mode)
 
@@ -79,8 +89,9 @@ class PerMode[T]:
 
 
 # Modes whose channel-layer group this process is in (chat.conversation.listening):
-# it hears their saves.
+# it hears their saves; EVERY_MODE, when it is in the group every save reaches.
 _watched: set[int] = set()
+EVERY_MODE = 0  # no mode's pk
 _modes_shown: dict[int, Mode] = {}  # mode pk -> the instance this process's visits hold
 
 
@@ -107,12 +118,20 @@ def modes_active() -> QuerySet[Mode]:
 
 def modes_to_match() -> list[Mode]:
     """The active modes with only what trigger matching reads (name, slug, aliases)
-    loaded: reading a message's trigger is on the hot path."""
-    return objects_select(_modes_words)
+    loaded: reading a message's trigger is on the hot path. Kept while this process
+    hears every mode's saves (the module's docstring)."""
+    return _modes_words_kept.current(None)
 
 
 def _modes_words() -> QuerySet[Mode]:
     return modes_active().only("slug", "name", "aliases")
+
+
+def _modes_words_read(_: None) -> list[Mode]:
+    return objects_select(_modes_words)
+
+
+_modes_words_kept = PerMode(_modes_words_read, key=lambda _: EVERY_MODE)
 
 
 def _mode_whole(mode: Mode) -> Mode:
@@ -164,6 +183,7 @@ def _prompt_saved(sender, instance: PromptTemplate, **kwargs) -> None:
 @receiver(post_delete, sender=Mode)
 def _mode_saved(sender, instance: Mode, **kwargs) -> None:
     mode_forget(instance.pk)
+    mode_forget(EVERY_MODE)
 
 
 def help_articles(mode: Mode) -> tuple[Article, ...]:
@@ -218,14 +238,15 @@ _KEPT_OF_A_MODE = (_modes_whole, _active_versions, _mode_articles)
 
 def mode_forget(mode_pk: int) -> None:
     """All that is kept of the mode forgotten (staff saved it, or its prompt or
-    articles)."""
-    for kept in _KEPT_OF_A_MODE:
+    articles); of EVERY_MODE, every mode's words (staff saved any mode)."""
+    kept_of = (_modes_words_kept,) if mode_pk == EVERY_MODE else _KEPT_OF_A_MODE
+    for kept in kept_of:
         kept.forget(mode_pk)
 
 
 def modes_forget_all() -> None:
     """All that is kept of every mode forgotten (a test's database is flushed)."""
-    for kept in _KEPT_OF_A_MODE:
+    for kept in (*_KEPT_OF_A_MODE, _modes_words_kept):
         kept.forget_all()
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from chat.broadcast import mode_updated_broadcast
+from chat.broadcast import mode_updated_broadcast, modes_changed_broadcast
 from chat.models import HelpArticle, Mode, PromptTemplate
 from chat.prompting.rendering import prompt_cache_clear
 from chat.selectors import prompt_active_version
@@ -67,6 +67,7 @@ def modes_delete(*, modes: Iterable[Mode]) -> None:
     modes = list(modes)
     mode_guard_last_active(retiring=modes)
     Mode.objects.filter(pk__in=[mode.pk for mode in modes]).delete()
+    transaction.on_commit(modes_changed_broadcast)
 
 
 @transaction.atomic

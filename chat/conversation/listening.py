@@ -9,7 +9,9 @@ kept of a saved mode once, then hands the `mode.updated` event to each of the mo
 sockets through its inbox, the queue the gate feeds the consumer its frames from
 (chat.conversation.gate), so the consumer handles it between two frames. What this
 process keeps of a mode is trusted only while the channel is in the mode's group
-(chat.selectors.mode_watch).
+(chat.selectors.mode_watch). From its start, the channel is also in the group of every
+process (EVERY_MODE's), which each save of any mode reaches: while it is, the words
+every mode answers to are trusted too.
 
 A channel-layer outage (Redis restarting) must not end any chat: a failed join or
 leave is logged, not raised, and a task re-joins every group now and then, since Redis
@@ -28,7 +30,13 @@ from django.conf import settings
 from chat.broadcast import mode_group_name
 from chat.conversation.gate import FrameQueue
 from chat.layers import UNREACHABLE_ERRORS, outage_log
-from chat.selectors import mode_forget, mode_unwatch, mode_watch, mode_watched
+from chat.selectors import (
+    EVERY_MODE,
+    mode_forget,
+    mode_unwatch,
+    mode_watch,
+    mode_watched,
+)
 
 logger = logging.getLogger(__name__)
 # After a receive failed for another reason than an outage, before the next one.
@@ -85,11 +93,13 @@ class ModeListener:
             mode_unwatch(mode_pk)
 
     async def start(self) -> None:
+        """The channel, its tasks, and its place in the group of every process."""
         self.channel = await self.layer.new_channel()
         self.tasks = [
             asyncio.create_task(self.receive_forever()),
             asyncio.create_task(self.rejoin_periodically()),
         ]
+        await self.join(EVERY_MODE)
 
     async def layer_call(self, method: Callable, mode_pk: int) -> bool:
         """Join or leave the mode's group; whatever fails is logged (an outage now
@@ -111,7 +121,7 @@ class ModeListener:
         while True:
             await asyncio.sleep(settings.CHAT_GROUP_REJOIN_SECONDS)
             async with self.lock:
-                for mode_pk in list(self.inboxes):
+                for mode_pk in [EVERY_MODE, *self.inboxes]:
                     if self.idle_for(mode_pk) >= settings.CHAT_GROUP_REJOIN_SECONDS:
                         await self.leave(mode_pk)
                     else:
@@ -139,7 +149,7 @@ class ModeListener:
                 message = await self.layer.receive(self.channel)
             except Exception:
                 logger.exception("The chat sockets' channel could not be read")
-                for mode_pk in list(self.inboxes):
+                for mode_pk in [EVERY_MODE, *self.inboxes]:
                     mode_unwatch(mode_pk)
                 await asyncio.sleep(RECEIVE_RETRY_SECONDS)
                 continue
@@ -149,9 +159,10 @@ class ModeListener:
                 logger.exception("A channel-layer message was not handed on")
 
     async def mode_updated(self, event: dict) -> None:
-        """Staff saved a mode: forget what is kept of it once, in the database
-        thread (a read queued there before the save's message is undone too), then
-        put the event in each of the mode's inboxes, which never waits."""
+        """Staff saved a mode (`mode.updated`, or `modes.changed` as EVERY_MODE's):
+        forget what is kept of it once, in the database thread (a read queued there
+        before the save's message is undone too), then put the event in each of the
+        mode's inboxes, which never waits."""
         mode_pk = event["mode_pk"]
         await database_sync_to_async(mode_forget)(mode_pk)
         for inbox in list(self.inboxes.get(mode_pk, ())):

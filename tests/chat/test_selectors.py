@@ -75,6 +75,29 @@ def test_a_triggers_mode_is_kept_whole_while_watched_until_a_save(banking):
     assert selectors.mode_current(matched) is not selectors.mode_current(matched)
 
 
+def test_the_modes_words_are_kept_while_every_save_is_heard_until_any_save(banking):
+    assert selectors.modes_to_match() is not selectors.modes_to_match()
+    selectors.mode_watch(selectors.EVERY_MODE)
+    kept = selectors.modes_to_match()
+    Mode.objects.filter(pk=banking.pk).update(aliases="lender")  # no signal
+    assert selectors.modes_to_match() is kept
+    healthcare = Mode.objects.get(slug="healthcare")
+    healthcare.name = "Clinic"  # another mode's save forgets every mode's words
+    healthcare.save()
+    words = {mode.slug: mode.aliases for mode in selectors.modes_to_match()}
+    assert words["banking"] == "lender"
+    selectors.mode_unwatch(selectors.EVERY_MODE)
+    assert selectors.modes_to_match() is not selectors.modes_to_match()
+
+
+def test_the_modes_words_are_forgotten_when_a_mode_is_deleted(banking):
+    selectors.mode_watch(selectors.EVERY_MODE)
+    assert "banking" in [mode.slug for mode in selectors.modes_to_match()]
+    banking.conversations.all().delete()
+    banking.delete()
+    assert "banking" not in [mode.slug for mode in selectors.modes_to_match()]
+
+
 def test_a_read_under_way_as_the_mode_is_forgotten_is_not_kept(banking):
     """The listener forgets on the event loop while the database thread reads: the
     read may predate the save that made it forget."""

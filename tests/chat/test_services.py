@@ -6,10 +6,11 @@ from channels.layers import get_channel_layer
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from chat.broadcast import mode_group_name, mode_updated_event
+from chat.broadcast import MODES_CHANGED, mode_group_name, mode_updated_event
 from chat.models import Mode, PromptTemplate
 from chat.payloads import mode_payload
 from chat.selectors import (
+    EVERY_MODE,
     mode_get_active,
     modes_active,
     prompt_active_version,
@@ -134,29 +135,37 @@ def test_modes_delete_refuses_to_delete_every_active_mode():
     assert Mode.objects.count() == 3
 
 
-def test_modes_delete_deletes_when_an_active_mode_remains(banking):
-    modes_delete(modes=[banking])
+def test_modes_delete_deletes_when_an_active_mode_remains(
+    banking, django_capture_on_commit_callbacks
+):
+    every_process = receive_on_group(EVERY_MODE)
+    with django_capture_on_commit_callbacks(execute=True):
+        modes_delete(modes=[banking])
 
     assert not Mode.objects.filter(slug="banking").exists()
     assert not PromptTemplate.objects.filter(mode_id=banking.pk).exists()
+    assert every_process() == MODES_CHANGED
 
 
-def receive_on_group(mode: Mode):
-    """Join the mode's group as a socket would; returns a function that reads one."""
+def receive_on_group(mode: Mode | int):
+    """Join the mode's group (EVERY_MODE's: every process's) as a listener would;
+    returns a function that reads one message."""
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(mode_group_name(mode.pk), channel)
+    pk = mode if isinstance(mode, int) else mode.pk
+    async_to_sync(layer.group_add)(mode_group_name(pk), channel)
     return lambda: async_to_sync(layer.receive)(channel)
 
 
 def test_mode_save_broadcasts_after_commit(banking, django_capture_on_commit_callbacks):
-    receive = receive_on_group(banking)
+    receive, every_process = receive_on_group(banking), receive_on_group(EVERY_MODE)
     banking.company_name = "Meridian Trust"
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         mode_save(mode=banking, user=None, system_prompt="Changed")
 
     assert len(callbacks) == 1
+    assert every_process() == MODES_CHANGED
     message = receive()
     assert message == mode_updated_event(banking)
     assert message["mode"] == mode_payload(banking)
@@ -174,8 +183,8 @@ def test_prompt_version_create_broadcasts_after_commit(
     assert receive()["mode"]["slug"] == "banking"
 
 
-def test_mode_group_name_is_per_mode():
-    assert mode_group_name(12) == "mode-12"
+def test_mode_group_name_is_per_mode_and_one_for_every_process():
+    assert (mode_group_name(12), mode_group_name(EVERY_MODE)) == ("mode-12", "modes")
 
 
 def test_mode_payload_is_the_protocol_mode_object(banking):

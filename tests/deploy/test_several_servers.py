@@ -58,6 +58,38 @@ async def test_admin_save_on_one_server_reaches_a_socket_on_the_other(env, serve
     await visitor.close()
 
 
+async def test_an_alias_added_on_one_server_reaches_the_triggers_of_the_other(
+    env, servers
+):
+    """The other server keeps every mode's words while it hears every save."""
+    a, b = servers
+    watcher = await ChatSocket.open(b.url, HttpSession(b.url).session_key())
+    visitor = await ChatSocket.open(b.url, HttpSession(b.url).session_key())
+    await visitor.send("chat", text="Presto-Change-O, you're an insurer")
+    await visitor.frames_until("chat_end")  # the words read, and kept
+
+    ((aliases,),) = db_rows(
+        env["DATABASE_URL"], "SELECT aliases FROM chat_mode WHERE slug = 'banking'"
+    )
+    mode_admin_save(
+        staff_login(a.url),
+        mode_pk(env["DATABASE_URL"], "banking"),
+        aliases=f"{aliases}, moneylender",
+    )
+    await watcher.frames_until("mode_updated")
+    await visitor.send("chat", text="Presto-Change-O, you're a moneylender")
+    (switch,) = [
+        frame
+        for frame in await visitor.frames_until("mode_switch", "mode_generating")
+        if frame["type"] in ("mode_switch", "mode_generating")
+    ]
+
+    assert switch["type"] == "mode_switch", "the other server made a new mode"
+    assert switch["payload"]["mode"]["slug"] == "banking"
+    await watcher.close()
+    await visitor.close()
+
+
 async def test_visitor_moving_to_another_server_keeps_customer_and_conversation(
     env, servers
 ):

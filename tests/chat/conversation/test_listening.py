@@ -9,7 +9,12 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from chat import selectors
-from chat.broadcast import mode_group_name, mode_updated_broadcast
+from chat.broadcast import (
+    mode_group_name,
+    mode_updated_broadcast,
+    mode_updated_event,
+    modes_changed_broadcast,
+)
 from chat.conversation import listening
 from chat.conversation.gate import FrameQueue
 from chat.models import Mode
@@ -51,6 +56,25 @@ async def trusted_and_heard_after_the_tick(communicator, mode: Mode, wait: float
     assert selectors.mode_watched(mode.pk)
     await save_broadcast(mode)
     assert await heard(communicator)
+    await communicator.disconnect()
+
+
+async def test_the_listener_hears_every_change_of_modes_from_its_start():
+    """Its channel is in every process's group once it starts: modes deleted
+    elsewhere (which no chat shows) leave the words triggers match."""
+    banking = await mode_read("banking")
+    (communicator,) = await sockets_open(1)
+    assert selectors.mode_watched(selectors.EVERY_MODE)
+    words = database_sync_to_async(selectors.modes_to_match)
+    kept = await words()
+    assert await words() is kept
+    await database_sync_to_async(modes_changed_broadcast)()
+    # Sent after it, on the same channel: once heard, the change has been handled.
+    await get_channel_layer().group_send(
+        mode_group_name(banking.pk), mode_updated_event(banking)
+    )
+    assert await heard(communicator)
+    assert await words() is not kept
     await communicator.disconnect()
 
 
@@ -204,8 +228,9 @@ async def test_a_receive_that_fails_untrusts_every_mode_and_listening_goes_on(
         await asyncio.sleep(0.1)  # the next receive fails
     assert failed
     assert "The chat sockets' channel could not be read" in caplog.text
-    assert untrusted == [banking.pk]
+    assert untrusted == [selectors.EVERY_MODE, banking.pk]
     await trusted_and_heard_after_the_tick(communicator, banking, wait=0.4)
+    assert selectors.mode_watched(selectors.EVERY_MODE)
 
 
 async def test_a_mode_shown_again_before_the_tick_needs_no_new_join(monkeypatch):

@@ -213,17 +213,33 @@ def test_turn_take_a_switch_starts_the_new_conversation_in_the_same_trip(visit):
     assert not Message.objects.filter(conversation=started.conversation).exists()
 
 
-def test_a_switch_to_a_watched_mode_reads_only_the_modes_words(visit):
-    insurance = Mode.objects.get(slug="insurance")
-    selectors.mode_watch(insurance.pk)  # a socket here shows it, or did moments ago
-    take(visit, "Presto-Change-O, you're an insurer")  # reads it, and keeps it
+def switch_reads(visit) -> tuple[Turn, list[str]]:
+    """A switch to insurance after one that read what it could keep, and what the
+    second read."""
+    take(visit, "Presto-Change-O, you're an insurer")
     with CaptureQueriesContext(connection) as switch:
         turn = take(visit, "Presto-Change-O, you're an insurer")
     reads = [q["sql"] for q in switch.captured_queries if q["sql"].startswith("SELECT")]
+    return turn, reads
+
+
+def test_a_switch_to_a_watched_mode_reads_only_the_modes_words(visit):
+    insurance = Mode.objects.get(slug="insurance")
+    selectors.mode_watch(insurance.pk)  # a socket here shows it, or did moments ago
+    turn, reads = switch_reads(visit)
     (words,) = reads  # no prompt, help articles, or mode row read again
     assert words.startswith('SELECT "chat_mode"."id", "chat_mode"."slug"')
     assert turn.prompt_version == insurance.prompts.get(is_active=True)
     assert turn.started.mode.catalogue == insurance.catalogue
+
+
+def test_a_switch_hearing_every_modes_saves_reads_nothing(visit):
+    insurance = Mode.objects.get(slug="insurance")
+    selectors.mode_watch(insurance.pk)
+    selectors.mode_watch(selectors.EVERY_MODE)  # the listener is in every save's group
+    turn, reads = switch_reads(visit)
+    assert reads == []
+    assert turn.started.mode == insurance
 
 
 def test_turn_take_a_switch_over_the_conversation_budget_starts_nothing(
