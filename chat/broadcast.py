@@ -1,5 +1,5 @@
 """Tell every open chat in a mode, in every server process, that staff changed it; and
-every process, that the modes changed (the words triggers match)."""
+every process, that modes changed (the words triggers match)."""
 
 import logging
 
@@ -32,27 +32,23 @@ def mode_updated_event(mode: Mode) -> dict:
 def mode_updated_broadcast(mode: Mode) -> None:
     """Send `mode.updated` to the mode's group: each process's listener hands it to
     its sockets showing the mode (chat.conversation.listening), whose consumer's
-    `mode_updated` handles it; and `modes.changed` to every process.
+    `mode_updated` handles it.
 
     It runs after staff's change is committed, so a channel-layer outage must not fail
     the admin's request: it only costs open pages the live update, and is logged.
     """
     try:
-        async_to_sync(_mode_updated_send)(mode)
+        async_to_sync(get_channel_layer().group_send)(
+            mode_group_name(mode.pk), mode_updated_event(mode)
+        )
     except UNREACHABLE_ERRORS as exc:
         logger.warning("Open chats in %s missed its update: %s", mode.slug, exc)
 
 
-async def _mode_updated_send(mode: Mode) -> None:
-    """Every process first: a page that hears of the save finds a trigger in its
-    process matching the saved words (one listener hears its messages in order)."""
-    layer = get_channel_layer()
-    await layer.group_send(MODES_GROUP, MODES_CHANGED)
-    await layer.group_send(mode_group_name(mode.pk), mode_updated_event(mode))
-
-
 def modes_changed_broadcast() -> None:
-    """Send `modes.changed` alone (modes were deleted: no chat shows them)."""
+    """Send `modes.changed` to every process: its listener forgets the words triggers
+    match (one listener hears its messages in order, so before a `mode.updated` sent
+    after it)."""
     try:
         async_to_sync(get_channel_layer().group_send)(MODES_GROUP, MODES_CHANGED)
     except UNREACHABLE_ERRORS as exc:

@@ -78,10 +78,10 @@ class PerMode[M, T]:
             return self.cached(mode)
         return self.refresh(mode)
 
-    def forget(self, mode_pk: int) -> None:
+    def forget(self, key: Hashable) -> None:
         """Drop what is kept of a mode staff changed; the next turn reads it."""
         self.forgets += 1
-        self.kept.pop(mode_pk, None)
+        self.kept.pop(key, None)
 
     def forget_all(self) -> None:
         self.forgets += 1
@@ -91,7 +91,7 @@ class PerMode[M, T]:
 # Modes whose channel-layer group this process is in (chat.conversation.listening):
 # it hears their saves; EVERY_MODE, when it is in the group every save reaches.
 _watched: set[int] = set()
-EVERY_MODE = 0  # no mode's pk
+EVERY_MODE = 0  # no mode's pk: auto-increment keys start at 1
 _modes_shown: dict[int, Mode] = {}  # mode pk -> the instance this process's visits hold
 
 
@@ -120,18 +120,18 @@ def modes_to_match() -> list[Mode]:
     """The active modes with only what trigger matching reads (name, slug, aliases)
     loaded: reading a message's trigger is on the hot path. Kept while this process
     hears every mode's saves (the module's docstring)."""
-    return _modes_words_kept.current(None)
+    return _trigger_words_kept.current(EVERY_MODE)
 
 
 def _modes_words() -> QuerySet[Mode]:
     return modes_active().only("slug", "name", "aliases")
 
 
-def _modes_words_read(_: None) -> list[Mode]:
+def _trigger_words_read(_every: int) -> list[Mode]:
     return objects_select(_modes_words)
 
 
-_modes_words_kept = PerMode(_modes_words_read, key=lambda _: EVERY_MODE)
+_trigger_words_kept = PerMode(_trigger_words_read, key=lambda every: every)
 
 
 def _mode_whole(mode: Mode) -> Mode:
@@ -239,14 +239,14 @@ _KEPT_OF_A_MODE = (_modes_whole, _active_versions, _mode_articles)
 def mode_forget(mode_pk: int) -> None:
     """All that is kept of the mode forgotten (staff saved it, or its prompt or
     articles); of EVERY_MODE, every mode's words (staff saved any mode)."""
-    kept_of = (_modes_words_kept,) if mode_pk == EVERY_MODE else _KEPT_OF_A_MODE
+    kept_of = (_trigger_words_kept,) if mode_pk == EVERY_MODE else _KEPT_OF_A_MODE
     for kept in kept_of:
         kept.forget(mode_pk)
 
 
 def modes_forget_all() -> None:
     """All that is kept of every mode forgotten (a test's database is flushed)."""
-    for kept in (*_KEPT_OF_A_MODE, _modes_words_kept):
+    for kept in (*_KEPT_OF_A_MODE, _trigger_words_kept):
         kept.forget_all()
 
 

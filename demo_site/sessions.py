@@ -7,11 +7,10 @@ few keys that never compress, yet a crowd opening the page at once made one each
 side by side, and the process kept that peak as resident memory. Sessions saved
 compressed (before this) still load: the signed data says which it is.
 
-A visitor's session is saved again whenever their conversation changes (a mode
-switch is one), and the ORM's save compiled its UPDATE anew each time: a third of
-what a switch's database work cost (docs/performance.md). An existing session is
-written by one UPDATE made once (chat.statements.row_update); a new one still goes
-through Django's own save, which makes sure its key is new.
+A visitor's session is saved again whenever their customer changes (a new persona),
+and the ORM's save compiled its UPDATE anew each time (docs/performance.md). An
+existing session is written by one UPDATE made once (chat.statements.row_update); a
+new one still goes through Django's own save, which makes sure its key is new.
 
 Channels' SessionMiddlewareStack gives a socket its session, and with it, for as long
 as the socket is open, a copy of the scope with every cookie parsed, a second with a

@@ -99,9 +99,15 @@ def _count_one(key: str, *, timeout: int) -> int:
     """Add one to a counter. Added to first: all but a window's first count find it
     (one call, where making sure it exists first took two, and on Redis three round
     trips). Missing, it is made, unless another count made it meanwhile; culled by a
-    full cache in between, made again."""
+    full cache in between, made again.
+
+    Redis's INCR makes a key that expired since Django's check for it, with no expiry:
+    a count of 1 is given its window, or the visitor would stay limited for good."""
     with contextlib.suppress(ValueError):
-        return cache.incr(key)
+        count = cache.incr(key)
+        if count == 1:
+            cache.touch(key, timeout=timeout)
+        return count
     if cache.add(key, 1, timeout=timeout):
         return 1
     try:

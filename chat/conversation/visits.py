@@ -78,10 +78,13 @@ def visitor_customer(session: SessionBase, *, today: date) -> Customer:
 
 
 def visitor_seed_change_ends_conversation(session: SessionBase, seed: int) -> bool:
-    """Whether pinning `seed` would end a conversation the visitor already has."""
-    if session.get(SEED_KEY) == seed:
+    """Whether pinning `seed` would end the conversation the visitor's next visit
+    would resume (their latest, with the customer they have now)."""
+    current = session.get(SEED_KEY)
+    if current is None or current == seed:
         return False
-    return conversation_latest(visitor_key=visitor_key(session.session_key)) is not None
+    latest = conversation_latest(visitor_key=visitor_key(session.session_key))
+    return latest is not None and latest.seed == current
 
 
 def visitor_seed_pin(session: SessionBase, seed: int) -> None:

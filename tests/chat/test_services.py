@@ -6,7 +6,12 @@ from channels.layers import get_channel_layer
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from chat.broadcast import MODES_CHANGED, mode_group_name, mode_updated_event
+from chat.broadcast import (
+    MODES_CHANGED,
+    mode_group_name,
+    mode_updated_event,
+    modes_changed_broadcast,
+)
 from chat.models import Mode, PromptTemplate
 from chat.payloads import mode_payload
 from chat.selectors import (
@@ -19,6 +24,7 @@ from chat.services import (
     LastActiveModeError,
     mode_save,
     modes_delete,
+    modes_retire,
     prompt_version_create,
     prompt_version_rollback,
 )
@@ -164,7 +170,9 @@ def test_mode_save_broadcasts_after_commit(banking, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         mode_save(mode=banking, user=None, system_prompt="Changed")
 
-    assert len(callbacks) == 1
+    # Every process first, so a page told of the save finds the saved words.
+    assert callbacks[0] is modes_changed_broadcast
+    assert len(callbacks) == 2
     assert every_process() == MODES_CHANGED
     message = receive()
     assert message == mode_updated_event(banking)
@@ -181,6 +189,23 @@ def test_prompt_version_create_broadcasts_after_commit(
         prompt_version_create(mode=banking, source="x", user=None)
 
     assert receive()["mode"]["slug"] == "banking"
+
+
+def test_modes_written_together_tell_every_process_once(
+    banking, django_capture_on_commit_callbacks
+):
+    insurance = Mode.objects.get(slug="insurance")
+    with django_capture_on_commit_callbacks() as callbacks:
+        modes_retire(modes=[banking, insurance])
+    assert [c for c in callbacks if c is modes_changed_broadcast] == [callbacks[0]]
+
+
+def test_a_prompt_version_tells_no_process_of_changed_modes(
+    banking, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        prompt_version_create(mode=banking, source="x", user=None)
+    assert modes_changed_broadcast not in callbacks
 
 
 def test_mode_group_name_is_per_mode_and_one_for_every_process():

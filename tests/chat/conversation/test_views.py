@@ -206,6 +206,15 @@ def test_seed_pin_starts_over_with_the_seed_and_shows_it():
     assert b'data-testid="seed-confirm"' not in page.content
 
 
+def test_chat_page_after_a_pin_asks_nothing_of_another_seed():
+    """The pinned customer has no conversation yet: another pin ends nothing."""
+    client = visitor_with_conversation(3)
+    client.post(reverse("chat:seed_pin"), {"seed": "7"})
+    response = client.get(reverse("chat:page"), {"seed": "8"})
+    assert b'data-testid="seed-confirm"' not in response.content
+    assert client.session[SEED_KEY] == 8
+
+
 @pytest.mark.parametrize("seed", ["abc", str(MAX_SEED + 1), "9" * 5000, ""])
 def test_seed_pin_refuses_a_bad_seed_and_keeps_the_conversation(seed):
     client = visitor_with_conversation(3)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chat import services
 from chat.conversation.visits import (
+    AS_OF_KEY,
     SEED_KEY,
     Customer,
     visit_new_customer,
@@ -105,12 +106,15 @@ def test_a_new_customer_is_kept_in_the_session_and_its_conversation_resumed():
 
 
 def test_a_visitor_without_a_session_never_resumes_a_conversation():
+    """Not even one of the same customer, in the same mode: all blank keys alike."""
     cookieless = visit_start(
         "",
         mode=Mode.objects.get(slug="banking"),
         customer=Customer(seed=7, as_of=TODAY),
     )
-    visit, resumed = visit_open(SessionStore(), today=TODAY)
+    keyless = SessionStore()
+    keyless.update({SEED_KEY: 7, AS_OF_KEY: TODAY.isoformat()})
+    visit, resumed = visit_open(keyless, today=TODAY)
     assert not resumed
     assert visit.conversation != cookieless.conversation
     assert Conversation.objects.filter(visitor_key=visitor_key(None)).count() == 2
