@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from chat import selectors
+from chat.broadcast import modes_changed_broadcast
 from chat.models import HelpArticle, Mode
 from personas import kind_get
 from tests.chat.test_admin import change_data, change_url
@@ -96,8 +97,10 @@ def test_staff_add_an_article(
         "chequebook, cheques",
         "Open Services. Choose Order chequebook.",
     )
-    # The mode's save and the articles' each tell open chats, once the change commits.
-    assert len(broadcasts) == 2
+    # Once the change commits, the mode's save tells every process (its words may
+    # have changed), then it and the articles' each tell open chats.
+    assert broadcasts[0] is modes_changed_broadcast
+    assert len(broadcasts) == 3
 
 
 def test_staff_edit_an_article_and_the_next_turn_reads_it(admin_client, banking):
