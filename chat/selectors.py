@@ -152,10 +152,6 @@ def mode_get_active(slug: str) -> Mode | None:
     return modes_active().filter(slug=slug).first()
 
 
-def mode_active_of(pk: int) -> Mode | None:
-    return modes_active().filter(pk=pk).first()
-
-
 def prompt_active_version(mode: Mode) -> PromptTemplate | None:
     """The version that answers now; replies record it so any answer can be traced."""
     versions = objects_select(_active_versions_of, mode.pk)

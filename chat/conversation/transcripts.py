@@ -56,11 +56,12 @@ def conversation_start(
 
 
 def conversation_latest(*, visitor_key: str) -> Conversation | None:
-    """The visitor's latest conversation; none for a visitor without a session, whose
-    conversations share the blank key."""
+    """The visitor's latest conversation, with its mode (read in the same query);
+    none for a visitor without a session, whose conversations share the blank key."""
     if not visitor_key:
         return None
-    return Conversation.objects.filter(visitor_key=visitor_key).order_by("-pk").first()
+    latest = Conversation.objects.filter(visitor_key=visitor_key).select_related("mode")
+    return latest.order_by("-pk").first()
 
 
 def message_create_user(*, conversation: Conversation, text: str) -> Message:

@@ -25,12 +25,7 @@ from chat.conversation.transcripts import conversation_latest, conversation_star
 from chat.dashboard.tabs import dashboard_payload
 from chat.models import Conversation, Mode
 from chat.payloads import card_payload, mode_as_named, mode_payload
-from chat.selectors import (
-    mode_active_of,
-    mode_shared,
-    modes_active,
-    modes_pickable,
-)
+from chat.selectors import mode_shared, modes_active, modes_pickable
 from personas import MAX_SEED
 from personas.registry import generate_persona
 
@@ -126,9 +121,10 @@ def visit_open(session: SessionBase, *, today: date) -> tuple[Visit, bool]:
     session_changes_save(session)
     key = visitor_key(session.session_key)
     latest = conversation_latest(visitor_key=key)
-    mode = mode_active_of(latest.mode_id) if latest is not None else None
-    mode = mode_shared(mode or _mode_default())
+    active = latest is not None and latest.mode.is_active
+    mode = mode_shared(latest.mode if active else _mode_default())
     if latest is not None and _resumes(latest, mode, customer):
+        latest.mode = mode  # the one instance its sockets share, not a copy each
         return Visit(mode, customer, latest.persona, latest), True
     return visit_start(key, mode=mode, customer=customer), False
 

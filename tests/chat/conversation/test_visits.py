@@ -67,6 +67,7 @@ def test_a_visit_resumes_the_visitors_latest_conversation_in_its_mode():
     assert resumed
     assert (again.conversation, again.mode) == (switched.conversation, insurance)
     assert again.persona == switched.persona
+    assert again.conversation.mode is again.mode is switched.mode  # shared, no copy
 
 
 def test_starting_a_conversation_writes_no_session():
