@@ -61,7 +61,10 @@ How to read this
 - lone visitor: one socket, one thing at a time: the server's overhead with nothing
   queued before it. trigger→mode_switch is the server's own `server_ms` in the frame.
 - open loop: questions arriving at random at half of each server's replies/s above,
-  each on an idle one of {sockets} sockets; p99 of the first chunk overhead.
+  each on an idle one of {sockets} sockets; p99 of the first chunk overhead. Its
+  CPU per question is higher than the crowd's per reply (nothing arrives together
+  to share a wake-up), so "half" keeps the server busier than half the time: the
+  busy share is the server's CPU time over the questions' wall time (100% = a core).
 - idle memory: server RSS growth per open socket that has received its `session`
   frame: over the first {idle} opened, and over the next {idle} with those still open
   (the first also pays the one-off high-water mark of the first burst of page fetches;
@@ -171,7 +174,7 @@ async def outcome(args: argparse.Namespace, process: Process) -> Outcome:
     lone = await lone_visitor(process.port, LONE_MESSAGES)
     rate = max(crowd.replies_per_second / 2, 1.0)
     opened = await open_loop(
-        process.port, rate, OPEN_LOOP_SECONDS, sockets=OPEN_LOOP_SOCKETS
+        process, rate, OPEN_LOOP_SECONDS, sockets=OPEN_LOOP_SOCKETS
     )
     return Outcome(idle_bytes, crowd, crowd.chat_cpu_seconds, lone, opened)
 
@@ -225,6 +228,17 @@ def report(args: argparse.Namespace, results: dict[str, Outcome], model_ms: floa
             "first chunk overhead p99, open loop (ms)",
             lambda n, o: percentile(overhead(n, o.open), 99),
             False,
+        ),
+        line(
+            "CPU ms/question, open loop (server)",
+            lambda n, o: 1000 * o.open.chat_cpu_seconds / max(o.open.replies, 1),
+            False,
+        ),
+        line(
+            "server CPU busy, open loop (%)",
+            lambda n, o: 100 * o.open.chat_cpu_seconds / max(o.open.chat_seconds, 1e-9),
+            False,
+            0,
         ),
         *(
             line(

@@ -9,6 +9,7 @@ switches mode with the trigger phrase and chats, timing each step.
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -376,17 +377,31 @@ async def visitors_run(
     py-spy samples them over the chat into that file."""
     figures = Figures()
     visitors = [Visitor(ports[i % len(ports)]) for i in range(count)]
-    await arrive(visitors, figures, ramp)
-    await phase(visitors, figures, visitor_switch)
-    cpu = sum(p.cpu_seconds() for p in processes)
-    started = time.perf_counter()
-    recording = py_spy_recording(processes[0], profile) if profile else None
-    with recording or contextlib.nullcontext():
-        await phase(visitors, figures, visitor_chat, messages)
-    figures.chat_seconds = time.perf_counter() - started
-    figures.chat_cpu_seconds = sum(p.cpu_seconds() for p in processes) - cpu
+    with collector_paused():
+        await arrive(visitors, figures, ramp)
+        await phase(visitors, figures, visitor_switch)
+        cpu = sum(p.cpu_seconds() for p in processes)
+        started = time.perf_counter()
+        recording = py_spy_recording(processes[0], profile) if profile else None
+        with recording or contextlib.nullcontext():
+            await phase(visitors, figures, visitor_chat, messages)
+        figures.chat_seconds = time.perf_counter() - started
+        figures.chat_cpu_seconds = sum(p.cpu_seconds() for p in processes) - cpu
     await asyncio.gather(*(v.socket.close() for v in visitors if v.socket))
     return figures
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """No cyclic garbage collection in this client while it times the servers: a
+    full one (30 ms seen) would be counted as theirs. What piled up is collected
+    first, before any clock starts; the rest waits for the next."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @contextlib.contextmanager
@@ -455,8 +470,9 @@ async def lone_visitor(port: int, messages: int) -> Figures:
     """One visitor alone on the server: switches and questions one after another,
     so each figure is the server's own cost with nothing queued before it."""
     figures = Figures()
-    for _ in range(messages):  # a socket each: one would spend its frame budget
-        await phase([Visitor(port)], figures, lone_step)
+    with collector_paused():
+        for _ in range(messages):  # a socket each: one would spend its frame budget
+            await phase([Visitor(port)], figures, lone_step)
     return figures
 
 
@@ -469,12 +485,15 @@ async def lone_step(visitor: Visitor, figures: Figures) -> None:
         await visitor.socket.close()
 
 
-async def open_loop(port: int, rate: float, seconds: float, *, sockets: int) -> Figures:
+async def open_loop(
+    process: "Process", rate: float, seconds: float, *, sockets: int
+) -> Figures:
     """Questions arriving at random (a Poisson process of `rate` a second) for
     `seconds`, each on an idle one of `sockets` open sockets: unlike a closed loop,
-    arrivals do not wait for the server, so queueing shows in the latency."""
+    arrivals do not wait for the server, so queueing shows in the latency. The
+    server's CPU time over the questions is counted too."""
     figures = Figures()
-    visitors = [Visitor(port) for _ in range(sockets)]
+    visitors = [Visitor(process.port) for _ in range(sockets)]
     await arrive(visitors, figures, RAMP)
     idle: asyncio.Queue[Visitor] = asyncio.Queue()
     for visitor in visitors:
@@ -490,12 +509,15 @@ async def open_loop(port: int, rate: float, seconds: float, *, sockets: int) -> 
         idle.put_nowait(visitor)
 
     asks = []
-    started = arrival = time.perf_counter()
-    while (arrival := arrival + rng.expovariate(rate)) < started + seconds:
-        await asyncio.sleep(max(0.0, arrival - time.perf_counter()))
-        asks.append(asyncio.create_task(ask(await idle.get())))
-    await asyncio.gather(*asks)
-    figures.chat_seconds = time.perf_counter() - started
+    with collector_paused():
+        cpu = process.cpu_seconds()
+        started = arrival = time.perf_counter()
+        while (arrival := arrival + rng.expovariate(rate)) < started + seconds:
+            await asyncio.sleep(max(0.0, arrival - time.perf_counter()))
+            asks.append(asyncio.create_task(ask(await idle.get())))
+        await asyncio.gather(*asks)
+        figures.chat_seconds = time.perf_counter() - started
+        figures.chat_cpu_seconds = process.cpu_seconds() - cpu
     await asyncio.gather(*(v.socket.close() for v in visitors if v.socket))
     return figures
 

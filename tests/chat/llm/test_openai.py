@@ -286,6 +286,19 @@ async def test_reply_stream_sdk_retry_succeeds(openai_backend: OpenAIServer, sta
     assert len(openai_backend.chat_requests) == 2
 
 
+async def test_a_benchmark_model_keeps_no_request_but_still_counts_them(
+    settings, openai_backend: OpenAIServer
+):
+    """A benchmark's model keeps nothing (its bodies would pile up for minutes), yet
+    `fail_times` still counts its requests: the SDK's retry gets the reply."""
+    behaviour = Behaviour(status=503, fail_times=1)
+    with OpenAIServer(behaviour=behaviour, keep_requests=False) as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        assert "".join(await reply_collect()) == behaviour.reply
+        assert server.requests == []
+    assert openai_backend.requests == []
+
+
 async def test_reply_stream_refused_connection(
     settings, openai_backend, caplog, closed_port
 ):
