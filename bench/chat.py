@@ -1,6 +1,7 @@
 """The chat socket under concurrent sessions, against two floors.
 
 Run: .venv/bin/python bench/chat.py [--sessions 200] [--messages 3] [--ramp 50]
+                                    [--server-cpu 1]
      .venv/bin/python bench/chat.py --profile site.raw  # py-spy over the site's chat
 
 Starts, on 127.0.0.1: a zero-latency OpenAI-compatible model, the site (Daphne, a
@@ -102,13 +103,21 @@ def arguments() -> argparse.Namespace:
         type=Path,
         help="only the site's crowd, sampled by py-spy over the chat into this file",
     )
+    parser.add_argument(
+        "--server-cpu",
+        type=int,
+        help="run each server (site, relay, echo) on this CPU alone, and the client "
+        "and the model on the others, as a deployment pins a process per core",
+    )
     return server_arguments(parser, timeout=900)
 
 
 async def main(args: argparse.Namespace) -> int:
     fd_limit_raise(4 * args.sessions + 256)
     print(f"Machine: {machine()}")
-    with Servers(logs=args.logs) as servers:
+    with Servers(logs=args.logs, server_cpu=args.server_cpu) as servers:
+        if args.server_cpu is not None:
+            print(f"Each server on CPU {args.server_cpu}, the client and model not")
         model = servers.model()
         env = site_env(
             database_url=servers.sqlite_url(),

@@ -80,10 +80,29 @@ def server_arguments(
 
 
 class Servers(contextlib.ExitStack):
-    """The benchmark's servers; leaving the block stops every one of them."""
+    """The benchmark's servers; leaving the block stops every one of them.
 
-    def __init__(self, *, logs: Path | None = None) -> None:
+    With `server_cpu`, each Daphne runs on that CPU alone, and this client, the
+    model and anything else on the other CPUs: the server's event loop and database
+    thread then share one CPU, as a deployment pins one process per core
+    (docs/performance.md measures what that saves)."""
+
+    def __init__(
+        self, *, logs: Path | None = None, server_cpu: int | None = None
+    ) -> None:
         super().__init__()
+        self.server_cpus = self.other_cpus = None
+        if server_cpu is not None:
+            self.server_cpus = {server_cpu}
+            self.other_cpus = os.sched_getaffinity(0) - self.server_cpus
+            if server_cpu not in os.sched_getaffinity(0) or not self.other_cpus:
+                raise SystemExit(
+                    f"--server-cpu {server_cpu}: name one of this machine's CPUs "
+                    f"{sorted(os.sched_getaffinity(0))}, and leave it another"
+                )
+            if shutil.which("taskset") is None:
+                raise SystemExit("--server-cpu needs taskset (util-linux)")
+            os.sched_setaffinity(0, self.other_cpus)
         self.dir = Path(self.enter_context(tempfile.TemporaryDirectory()))
         if logs:  # runs after the servers stop, before the folder goes
             self.callback(
@@ -94,10 +113,14 @@ class Servers(contextlib.ExitStack):
                 ignore=shutil.ignore_patterns("static", "*.sqlite3*"),
             )
 
-    def process(self, name: str, command: list, env: dict, port: int) -> "Process":
-        """Start a child process that listens on `port`; it is stopped on exit."""
+    def process(
+        self, name: str, command: list, env: dict, port: int, *, server: bool = False
+    ) -> "Process":
+        """Start a child process that listens on `port`; it is stopped on exit. A
+        server under test runs on `server_cpus` (when set), any other on the rest."""
         log = self.dir / f"{name}.log"
-        process = Process(name, command, env, port, log)
+        cpus = self.server_cpus if server else self.other_cpus
+        process = Process(name, command, env, port, log, cpus)
         self.callback(process.stop)
         process.start()
         return process
@@ -113,7 +136,7 @@ class Servers(contextlib.ExitStack):
     def daphne(self, name: str, app: str, env: dict) -> "Process":
         port = free_port()
         command = [BIN / "daphne", "-b", "127.0.0.1", "-p", str(port), app]
-        return self.process(name, command, env, port)
+        return self.process(name, command, env, port, server=True)
 
     def static_root(self) -> Path:
         return self.dir / "static"
@@ -135,12 +158,14 @@ class Process:
     env: dict
     port: int
     log: Path
+    cpus: set[int] | None = None  # the CPUs it may run on; None: any
     popen: subprocess.Popen | None = None
 
     def start(self) -> None:
+        pinned = ["taskset", "-c", ",".join(map(str, sorted(self.cpus)))]
         with self.log.open("ab") as log:
             self.popen = subprocess.Popen(
-                list(map(str, self.command)),
+                list(map(str, (pinned if self.cpus else []) + self.command)),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
