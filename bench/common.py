@@ -91,18 +91,18 @@ class Servers(contextlib.ExitStack):
         self, *, logs: Path | None = None, server_cpu: int | None = None
     ) -> None:
         super().__init__()
-        self.server_cpus = self.other_cpus = None
+        self.server_cpus = None
         if server_cpu is not None:
             self.server_cpus = {server_cpu}
-            self.other_cpus = os.sched_getaffinity(0) - self.server_cpus
-            if server_cpu not in os.sched_getaffinity(0) or not self.other_cpus:
+            others = os.sched_getaffinity(0) - self.server_cpus
+            if server_cpu not in os.sched_getaffinity(0) or not others:
                 raise SystemExit(
                     f"--server-cpu {server_cpu}: name one of this machine's CPUs "
                     f"{sorted(os.sched_getaffinity(0))}, and leave it another"
                 )
             if shutil.which("taskset") is None:
                 raise SystemExit("--server-cpu needs taskset (util-linux)")
-            os.sched_setaffinity(0, self.other_cpus)
+            os.sched_setaffinity(0, others)  # the children started from here too
         self.dir = Path(self.enter_context(tempfile.TemporaryDirectory()))
         if logs:  # runs after the servers stop, before the folder goes
             self.callback(
@@ -117,9 +117,10 @@ class Servers(contextlib.ExitStack):
         self, name: str, command: list, env: dict, port: int, *, server: bool = False
     ) -> "Process":
         """Start a child process that listens on `port`; it is stopped on exit. A
-        server under test runs on `server_cpus` (when set), any other on the rest."""
+        server under test runs on `server_cpus` (when set); any other inherits this
+        client's CPUs."""
         log = self.dir / f"{name}.log"
-        cpus = self.server_cpus if server else self.other_cpus
+        cpus = self.server_cpus if server else None
         process = Process(name, command, env, port, log, cpus)
         self.callback(process.stop)
         process.start()
@@ -162,10 +163,11 @@ class Process:
     popen: subprocess.Popen | None = None
 
     def start(self) -> None:
-        pinned = ["taskset", "-c", ",".join(map(str, sorted(self.cpus)))]
+        cpus = ",".join(map(str, sorted(self.cpus or ())))
+        pinned = ["taskset", "-c", cpus] if self.cpus else []
         with self.log.open("ab") as log:
             self.popen = subprocess.Popen(
-                list(map(str, (pinned if self.cpus else []) + self.command)),
+                list(map(str, pinned + list(self.command))),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -421,12 +423,14 @@ def collector_paused():
     """No cyclic garbage collection in this client while it times the servers: a
     full one (30 ms seen) would be counted as theirs. What piled up is collected
     first, before any clock starts; the rest waits for the next."""
+    collecting = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
 
 
 @contextlib.contextmanager

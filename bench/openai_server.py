@@ -233,6 +233,12 @@ class OpenAIServer:
             return list(self._received)
 
     @property
+    def chat_count(self) -> int:
+        """The chat completion requests so far, kept or not."""
+        with self._lock:
+            return self._chat_count
+
+    @property
     def chat_requests(self) -> list[dict[str, Any]]:
         """The bodies of the chat completion requests, oldest first."""
         return [r.body for r in self.requests if r.path == CHAT_PATH]

@@ -295,7 +295,7 @@ async def test_a_benchmark_model_keeps_no_request_but_still_counts_them(
     with OpenAIServer(behaviour=behaviour, keep_requests=False) as server:
         settings.OPENAI_BASE_URL = server.base_url
         assert "".join(await reply_collect()) == behaviour.reply
-        assert server.requests == []
+        assert (server.requests, server.chat_count) == ([], 2)
     assert openai_backend.requests == []
 
 
