@@ -25,7 +25,7 @@ from chat.conversation.transcripts import conversation_latest, conversation_star
 from chat.dashboard.tabs import dashboard_payload
 from chat.models import Conversation, Mode
 from chat.payloads import card_payload, mode_as_named, mode_payload
-from chat.selectors import mode_shared, modes_active, modes_pickable
+from chat.selectors import mode_shared, modes_active, modes_pickable_current
 from personas import MAX_SEED
 from personas.registry import generate_persona
 
@@ -140,7 +140,8 @@ def _resumes(conversation: Conversation, mode: Mode, customer: Customer) -> bool
 def _mode_default() -> Mode:
     """Where a new visitor lands: the picker's first mode, not an unapproved generated
     one; any active mode if none is pickable."""
-    return modes_pickable().first() or modes_active().first()
+    pickable = modes_pickable_current()
+    return pickable[0] if pickable else modes_active().first()
 
 
 def visit_start(
@@ -190,21 +191,26 @@ def visit_open_payload(session: SessionBase, *, today) -> VisitOpened:
     """The socket's visit and its `session` frame, in one trip to the database."""
     transcripts.replies_interrupt_stale_once()
     visit, resumed = visit_open(session, today=today)
-    return VisitOpened(visit, session_payload(visit), resumed)
+    return VisitOpened(visit, session_payload(visit, resumed=resumed), resumed)
 
 
-def session_payload(visit: Visit) -> dict:
+def session_payload(visit: Visit, *, resumed: bool) -> dict:
+    """The `session` frame: a conversation this visit just started has no messages
+    yet, so only a resumed one's are read (two statements a new visitor saves)."""
     info = llm.backend_info()
+    messages = (
+        transcripts.conversation_messages_payload(conversation=visit.conversation)
+        if resumed
+        else []
+    )
     return {
         "mode": mode_payload(visit.mode_shown),
         "persona": visit.persona,
         "card": card_payload(visit.mode, visit.persona),
         "dashboard": dashboard_payload(visit.mode, visit.persona),
-        "modes": [{"slug": m.slug, "name": m.name} for m in modes_pickable()],
+        "modes": [{"slug": m.slug, "name": m.name} for m in modes_pickable_current()],
         "conversation_id": visit.conversation.pk,
-        "messages": transcripts.conversation_messages_payload(
-            conversation=visit.conversation
-        ),
+        "messages": messages,
         "llm": {"backend": info.backend, "model": info.model},
     }
 

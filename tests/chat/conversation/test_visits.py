@@ -9,12 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chat import services
+from chat.conversation import transcripts
 from chat.conversation.visits import (
     AS_OF_KEY,
     SEED_KEY,
     Customer,
     visit_new_customer,
     visit_open,
+    visit_open_payload,
     visit_refresh_mode,
     visit_start,
     visitor_key,
@@ -80,6 +82,20 @@ def test_starting_a_conversation_writes_no_session():
     written = [q["sql"] for q in captured.captured_queries]
     assert len(written) == 1
     assert written[0].startswith('INSERT INTO "chat_conversation"')
+
+
+def test_a_new_conversations_session_frame_reads_no_messages():
+    """Its messages are none by construction; a resumed one's are read."""
+    session = visitor_session()
+    transcripts.replies_interrupt_stale_once()  # the process's start-up sweep, done
+    with CaptureQueriesContext(connection) as captured:
+        opened = visit_open_payload(session, today=TODAY)
+    assert not opened.resumed and opened.payload["messages"] == []
+    assert not [q for q in captured.captured_queries if "chat_message" in q["sql"]]
+    transcripts.message_create_user(conversation=opened.visit.conversation, text="Hi")
+    again = visit_open_payload(SessionStore(session.session_key), today=TODAY)
+    assert again.resumed
+    assert [m["content"] for m in again.payload["messages"]] == ["Hi"]
 
 
 def test_a_visit_whose_mode_was_deactivated_starts_over_in_the_default_mode():
