@@ -135,15 +135,15 @@ def _trigger_words_read(_every: int) -> list[Mode]:
 _trigger_words_kept = PerMode(_trigger_words_read, key=lambda every: every)
 
 
-def modes_pickable_current() -> list[Mode]:
+def modes_pickable_current() -> tuple[Mode, ...]:
     """The modes the page offers (`modes_pickable`), whole and in its order: every
     socket's `session` frame lists them, and a new visitor lands on the first. Kept
     while this process hears every mode's saves (the module's docstring)."""
     return _picker_kept.current(EVERY_MODE)
 
 
-def _picker_read(_every: int) -> list[Mode]:
-    return objects_select(modes_pickable)
+def _picker_read(_every: int) -> tuple[Mode, ...]:
+    return tuple(objects_select(modes_pickable))  # shared: no caller may change it
 
 
 _picker_kept = PerMode(_picker_read, key=lambda every: every)
