@@ -1,5 +1,5 @@
 """Tell every open chat in a mode, in every server process, that staff changed it; and
-every process, that modes changed (the words triggers match, the picker's modes)."""
+every process, that modes changed (the words triggers match)."""
 
 import logging
 
@@ -13,7 +13,7 @@ from chat.selectors import EVERY_MODE
 
 logger = logging.getLogger(__name__)
 # Every process's listener is in it: each save of any mode reaches them all, as a
-# save of EVERY_MODE (the listener forgets what it keeps of all modes together).
+# save of EVERY_MODE (the listener forgets every mode's words).
 MODES_GROUP = "modes"
 MODES_CHANGED = {"type": "modes.changed", "mode_pk": EVERY_MODE}
 
@@ -47,8 +47,8 @@ def mode_updated_broadcast(mode: Mode) -> None:
 
 def modes_changed_broadcast() -> None:
     """Send `modes.changed` to every process: its listener forgets the words triggers
-    match and the picker's modes (one listener hears its messages in order, so before
-    a `mode.updated` sent after it)."""
+    match (one listener hears its messages in order, so before a `mode.updated` sent
+    after it)."""
     try:
         async_to_sync(get_channel_layer().group_send)(MODES_GROUP, MODES_CHANGED)
     except UNREACHABLE_ERRORS as exc:

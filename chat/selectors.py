@@ -11,11 +11,10 @@ socket here shows the mode, and a while after (chat.conversation.listening), and
 is kept of a mode is trusted only while it is in (`mode_watch`, `mode_unwatch`); a
 visit opening or switching to a mode this process does not watch reads it afresh.
 A trigger's mode is kept whole the same way (`mode_current`).
-The words triggers match, every active mode's (`modes_to_match`), and the modes the
-page offers (`modes_pickable_current`, whose first is where a new visitor lands) are
-kept the same way while the process hears every mode's saves: its listener is in the
-group each save reaches (chat.broadcast.MODES_GROUP, watched here as EVERY_MODE), and
-any mode's save forgets them.
+The words triggers match, every active mode's (`modes_to_match`), are kept the same way
+while the process hears every mode's saves: its listener is in the group each save
+reaches (chat.broadcast.MODES_GROUP, watched here as EVERY_MODE), and any mode's save
+forgets them.
 What is kept of a mode never outlives CHAT_GROUP_REJOIN_SECONDS. A visit's mode goes
 through `mode_shared`: the sockets showing a mode hold one instance of it, not a
 copy each.
@@ -135,20 +134,6 @@ def _trigger_words_read(_every: int) -> list[Mode]:
 _trigger_words_kept = PerMode(_trigger_words_read, key=lambda every: every)
 
 
-def modes_pickable_current() -> tuple[Mode, ...]:
-    """The modes the page offers (`modes_pickable`), whole and in its order: every
-    socket's `session` frame lists them, and a new visitor lands on the first. Kept
-    while this process hears every mode's saves (the module's docstring)."""
-    return _picker_kept.current(EVERY_MODE)
-
-
-def _picker_read(_every: int) -> tuple[Mode, ...]:
-    return tuple(objects_select(modes_pickable))  # shared: no caller may change it
-
-
-_picker_kept = PerMode(_picker_read, key=lambda every: every)
-
-
 def _mode_whole(mode: Mode) -> Mode:
     (whole,) = objects_select(_mode_of, mode.pk)
     return whole
@@ -243,23 +228,21 @@ def mode_unwatch(mode_pk: int) -> None:
     mode_forget(mode_pk)
 
 
-# Everything this process keeps of a mode, and of all modes together.
+# Everything this process keeps of a mode.
 _KEPT_OF_A_MODE = (_modes_whole, _active_versions, _mode_articles)
-_KEPT_OF_EVERY_MODE = (_trigger_words_kept, _picker_kept)
 
 
 def mode_forget(mode_pk: int) -> None:
     """All that is kept of the mode forgotten (staff saved it, or its prompt or
-    articles); of EVERY_MODE, what is kept of all modes together (staff saved any
-    mode)."""
-    kept_of = _KEPT_OF_EVERY_MODE if mode_pk == EVERY_MODE else _KEPT_OF_A_MODE
+    articles); of EVERY_MODE, every mode's words (staff saved any mode)."""
+    kept_of = (_trigger_words_kept,) if mode_pk == EVERY_MODE else _KEPT_OF_A_MODE
     for kept in kept_of:
         kept.forget(mode_pk)
 
 
 def modes_forget_all() -> None:
     """All that is kept of every mode forgotten (a test's database is flushed)."""
-    for kept in (*_KEPT_OF_A_MODE, *_KEPT_OF_EVERY_MODE):
+    for kept in (*_KEPT_OF_A_MODE, _trigger_words_kept):
         kept.forget_all()
 
 

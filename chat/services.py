@@ -4,7 +4,7 @@ Every change that a visitor's open chat should see ends by scheduling
 `mode_updated_broadcast` for after the commit, so sockets never hear of a change that
 was rolled back. A write of modes' rows schedules `modes_changed_broadcast` once, and
 before any of those: a page told of the save then finds its process's triggers
-matching the saved words, and its picker offering the saved modes (`_modes_changed`).
+matching the saved words (`_trigger_words_changed`).
 """
 
 from collections.abc import Iterable
@@ -47,7 +47,7 @@ def mode_save(
     version holding both; a new mode starts with its kind's help articles."""
     if mode.pk and not mode.is_active:
         mode_guard_last_active(retiring=[mode])
-    _modes_changed()
+    _trigger_words_changed()
     created = mode.pk is None
     mode.full_clean()
     mode.save()
@@ -70,7 +70,7 @@ def modes_delete(*, modes: Iterable[Mode]) -> None:
     modes = list(modes)
     mode_guard_last_active(retiring=modes)
     Mode.objects.filter(pk__in=[mode.pk for mode in modes]).delete()
-    _modes_changed()
+    _trigger_words_changed()
 
 
 @transaction.atomic
@@ -84,7 +84,6 @@ def modes_approve(*, modes: Iterable[Mode]) -> list[Mode]:
             "always offered. Select generated modes only.",
             code="not_generated",
         )
-    _modes_changed()  # the picker now offers them
     for mode in modes:
         mode.is_approved = True
         _mode_fields_save(mode, "is_approved")
@@ -96,7 +95,7 @@ def modes_retire(*, modes: Iterable[Mode]) -> list[Mode]:
     """Take modes off the page and out of reach of triggers, keeping their history."""
     modes = _modes_locked(modes)
     mode_guard_last_active(retiring=modes)
-    _modes_changed()
+    _trigger_words_changed()
     for mode in modes:
         mode.is_active = False
         _mode_fields_save(mode, "is_active")
@@ -118,7 +117,7 @@ def modes_merge(*, sources: Iterable[Mode], target: Mode) -> Mode:
     target = locked.get(target.pk, target)
     sources = [locked[source.pk] for source in sources if source.pk in locked]
     _merge_check(sources, target)
-    _modes_changed()
+    _trigger_words_changed()
     target.aliases = _aliases_joined(
         [*target.alias_list, *(alias for s in sources for alias in s.alias_list)]
     )
@@ -281,7 +280,6 @@ def _mode_changed(mode: Mode) -> None:
     transaction.on_commit(lambda: mode_updated_broadcast(mode))
 
 
-def _modes_changed() -> None:
-    """Every process forgets what it keeps of all modes together (the words triggers
-    match, the picker's modes), once the change commits."""
+def _trigger_words_changed() -> None:
+    """Every process forgets the words triggers match, once the change commits."""
     transaction.on_commit(modes_changed_broadcast)

@@ -11,7 +11,7 @@ sockets through its inbox, the queue the gate feeds the consumer its frames from
 process keeps of a mode is trusted only while the channel is in the mode's group
 (chat.selectors.mode_watch). From its start, the channel is also in the group of every
 process (EVERY_MODE's), which each save of any mode reaches: while it is, the words
-every mode answers to, and the picker's modes, are trusted too.
+every mode answers to are trusted too.
 
 A channel-layer outage (Redis restarting) must not end any chat: a failed join or
 leave is logged, not raised, and a task re-joins every group now and then, since Redis

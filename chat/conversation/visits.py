@@ -25,7 +25,7 @@ from chat.conversation.transcripts import conversation_latest, conversation_star
 from chat.dashboard.tabs import dashboard_payload
 from chat.models import Conversation, Mode
 from chat.payloads import card_payload, mode_as_named, mode_payload
-from chat.selectors import mode_shared, modes_active, modes_pickable_current
+from chat.selectors import mode_shared, modes_active, modes_pickable
 from personas import MAX_SEED
 from personas.registry import generate_persona
 
@@ -140,8 +140,7 @@ def _resumes(conversation: Conversation, mode: Mode, customer: Customer) -> bool
 def _mode_default() -> Mode:
     """Where a new visitor lands: the picker's first mode, not an unapproved generated
     one; any active mode if none is pickable."""
-    pickable = modes_pickable_current()
-    return pickable[0] if pickable else modes_active().first()
+    return modes_pickable().first() or modes_active().first()
 
 
 def visit_start(
@@ -208,7 +207,7 @@ def session_payload(visit: Visit, *, resumed: bool) -> dict:
         "persona": visit.persona,
         "card": card_payload(visit.mode, visit.persona),
         "dashboard": dashboard_payload(visit.mode, visit.persona),
-        "modes": [{"slug": m.slug, "name": m.name} for m in modes_pickable_current()],
+        "modes": [{"slug": m.slug, "name": m.name} for m in modes_pickable()],
         "conversation_id": visit.conversation.pk,
         "messages": messages,
         "llm": {"backend": info.backend, "model": info.model},

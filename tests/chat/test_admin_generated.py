@@ -13,8 +13,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from chat import selectors
-from chat.broadcast import modes_changed_broadcast
 from chat.conversation.triggers import mode_resolve_trigger
 from chat.conversation.visits import visit_open_payload
 from chat.forms import (
@@ -163,19 +161,6 @@ def test_modes_approve_puts_generated_modes_in_the_picker(pet_store):
 
     assert fresh(pet_store).is_approved
     assert pet_store in modes_pickable()
-
-
-def test_modes_approve_tells_every_process_first(
-    pet_store, django_capture_on_commit_callbacks
-):
-    """Each process keeps the picker's modes (and a new visitor's default) while it
-    hears every mode's saves: an approval must reach them, before its mode.updated."""
-    selectors.mode_watch(selectors.EVERY_MODE)
-    assert pet_store not in selectors.modes_pickable_current()
-    with django_capture_on_commit_callbacks() as callbacks:
-        modes_approve(modes=[pet_store])
-    assert [c for c in callbacks if c is modes_changed_broadcast] == [callbacks[0]]
-    assert pet_store in selectors.modes_pickable_current()
 
 
 def test_modes_approve_refuses_modes_that_need_no_approval(pet_store, banking):

@@ -139,19 +139,3 @@ def test_mode_shared_keeps_no_unsaved_mode():
     unsaved = Mode(slug="unsaved", name="Unsaved")
     assert mode_shared(unsaved) is unsaved
     assert mode_shared(banking_read()).slug == "banking"
-
-
-def test_the_picker_is_kept_while_every_save_is_heard_until_any_save(banking):
-    """A new visitor's default mode and the `session` frame's list come from it."""
-    assert selectors.modes_pickable_current() is not selectors.modes_pickable_current()
-    selectors.mode_watch(selectors.EVERY_MODE)
-    kept = selectors.modes_pickable_current()
-    assert kept == tuple(selectors.modes_pickable())
-    Mode.objects.filter(slug="healthcare").update(display_order=1)  # no signal
-    assert selectors.modes_pickable_current() is kept
-    banking.display_order = 99
-    banking.save()  # any mode's save forgets the picker too
-    slugs = [mode.slug for mode in selectors.modes_pickable_current()]
-    assert (slugs[0], slugs[-1]) == ("healthcare", "banking")
-    selectors.mode_unwatch(selectors.EVERY_MODE)
-    assert selectors.modes_pickable_current() is not selectors.modes_pickable_current()
