@@ -94,11 +94,12 @@ class Servers(contextlib.ExitStack):
         self.server_cpus = None
         if server_cpu is not None:
             self.server_cpus = {server_cpu}
-            others = os.sched_getaffinity(0) - self.server_cpus
-            if server_cpu not in os.sched_getaffinity(0) or not others:
+            mine = os.sched_getaffinity(0)
+            others = mine - self.server_cpus
+            if server_cpu not in mine or not others:
                 raise SystemExit(
                     f"--server-cpu {server_cpu}: name one of this machine's CPUs "
-                    f"{sorted(os.sched_getaffinity(0))}, and leave it another"
+                    f"{sorted(mine)}, and leave it another"
                 )
             if shutil.which("taskset") is None:
                 raise SystemExit("--server-cpu needs taskset (util-linux)")
@@ -163,8 +164,9 @@ class Process:
     popen: subprocess.Popen | None = None
 
     def start(self) -> None:
-        cpus = ",".join(map(str, sorted(self.cpus or ())))
-        pinned = ["taskset", "-c", cpus] if self.cpus else []
+        pinned = []
+        if self.cpus:
+            pinned = ["taskset", "-c", ",".join(map(str, sorted(self.cpus)))]
         with self.log.open("ab") as log:
             self.popen = subprocess.Popen(
                 list(map(str, pinned + list(self.command))),
